@@ -1,0 +1,87 @@
+// Argument checks with Python's wording: TypeError for wrong types,
+// RangeError for values out of range (Python's ValueError/OverflowError).
+
+const _encoder = new TextEncoder();
+
+/**
+ * Python's name of a JavaScript value's type, for error messages.
+ *
+ * @param v Any value.
+ * @returns `str`, `int`, `float`, `NoneType`, `bool`, `tuple`, `bytes`, `dict` or `function`.
+ */
+export function _pyType(v: unknown): string {
+  if (v === null || v === undefined) return "NoneType";
+  if (typeof v === "string") return "str";
+  if (typeof v === "number") return Number.isInteger(v) ? "int" : "float";
+  if (typeof v === "bigint") return "int";
+  if (typeof v === "boolean") return "bool";
+  if (Array.isArray(v)) return "tuple";
+  if (ArrayBuffer.isView(v)) return "bytes";
+  if (typeof v === "function") return "function";
+  return "dict";
+}
+
+/**
+ * Checks that `v` is an integer, as Python's `__index__` does.
+ *
+ * @param v The value.
+ * @param _what Unused context (kept for call-site clarity).
+ * @returns The integer.
+ */
+export function _intArg(v: unknown, _what?: string): number {
+  if (typeof v === "number" && Number.isInteger(v)) return v;
+  if (typeof v === "boolean") return v ? 1 : 0;
+  throw new TypeError(`'${_pyType(v)}' object cannot be interpreted as an integer`);
+}
+
+/**
+ * Checks a bytes-like argument (no strings) and views it as bytes.
+ *
+ * @param v The value.
+ * @param _what Unused context.
+ * @returns A Uint8Array over the same memory.
+ */
+export function _bytesArg(v: unknown, _what?: string): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  throw new TypeError(`a bytes-like object is required, not '${_pyType(v)}'`);
+}
+
+/**
+ * Checks a data argument: any ArrayBufferView, or a string sent as UTF-8.
+ *
+ * @param v The value.
+ * @returns A Uint8Array over the caller's memory (or the encoded string).
+ */
+export function _dataArg(v: unknown): Uint8Array {
+  if (typeof v === "string") return _encoder.encode(v);
+  return _bytesArg(v);
+}
+
+/**
+ * Checks a writable buffer argument (recv_into).
+ *
+ * @param v The value.
+ * @returns A Uint8Array over the caller's memory.
+ */
+export function _bufferArg(v: unknown): Uint8Array {
+  if (ArrayBuffer.isView(v)) return _bytesArg(v);
+  throw new TypeError(`recv_into() argument 'buffer' must be read-write bytes-like object, not ${_pyType(v)}`);
+}
+
+/**
+ * Checks a timeout: `null`/`undefined` for none, else a finite number >= 0.
+ *
+ * @param t The value.
+ * @returns Seconds, or `null`.
+ */
+export function _timeoutArg(t: unknown): number | null {
+  if (t === null || t === undefined) return null;
+  if (typeof t !== "number") {
+    throw new TypeError(`'${_pyType(t)}' object cannot be interpreted as an integer`);
+  }
+  if (Number.isNaN(t)) throw new RangeError("Invalid value NaN (not a number)");
+  if (t < 0) throw new RangeError("Timeout value out of range");
+  if (!Number.isFinite(t)) throw new RangeError("timestamp out of range for platform time_t");
+  return t;
+}

@@ -1,0 +1,138 @@
+// The receive buffer of a stream socket: a queue of chunks owned by the core,
+// read with at most one copy (none when one whole chunk satisfies a recv).
+
+const _EMPTY = new Uint8Array(0);
+
+/** A FIFO of byte chunks with a running length. */
+export class _RecvBuffer {
+  #chunks: Uint8Array[] = [];
+  #head = 0;
+  #offset = 0;
+  #length = 0;
+
+  /** Bytes buffered. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /**
+   * Appends a chunk (now owned by the buffer).
+   *
+   * @param chunk The bytes.
+   */
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.#chunks.push(chunk);
+    this.#length += chunk.length;
+  }
+
+  /**
+   * Removes and returns up to `n` bytes.
+   *
+   * @param n The most to take.
+   * @returns The bytes (the caller's own).
+   */
+  take(n: number): Uint8Array {
+    const out = this.#read(Math.min(n, this.#length), true);
+    return out;
+  }
+
+  /**
+   * Returns up to `n` bytes without removing them.
+   *
+   * @param n The most to peek.
+   * @returns A copy of the bytes.
+   */
+  peek(n: number): Uint8Array {
+    const out = this.#read(Math.min(n, this.#length), false);
+    return out.slice();
+  }
+
+  /**
+   * Moves up to `dst.length` bytes into `dst`.
+   *
+   * @param dst Where to copy.
+   * @param consume Whether to remove them.
+   * @returns The count copied.
+   */
+  copyInto(dst: Uint8Array, consume: boolean): number {
+    const n = Math.min(dst.length, this.#length);
+    let copied = 0, i = this.#head, off = this.#offset;
+    while (copied < n) {
+      const c = this.#chunks[i];
+      const k = Math.min(c.length - off, n - copied);
+      dst.set(c.subarray(off, off + k), copied);
+      copied += k;
+      off += k;
+      if (off === c.length) {
+        i++;
+        off = 0;
+      }
+    }
+    if (consume) this.#advance(i, off, n);
+    return n;
+  }
+
+  /**
+   * Index of the first `byte` within the first `limit` bytes, or -1.
+   *
+   * @param byte The byte value to find.
+   * @param limit How far to look.
+   * @returns The index.
+   */
+  indexOf(byte: number, limit: number): number {
+    let base = 0, i = this.#head, off = this.#offset;
+    while (i < this.#chunks.length && base < limit) {
+      const c = this.#chunks[i];
+      const end = Math.min(c.length, off + (limit - base));
+      const at = c.subarray(off, end).indexOf(byte);
+      if (at >= 0) return base + at;
+      base += end - off;
+      i++;
+      off = 0;
+    }
+    return -1;
+  }
+
+  /** Drops everything. */
+  clear(): void {
+    this.#chunks = [];
+    this.#head = 0;
+    this.#offset = 0;
+    this.#length = 0;
+  }
+
+  #read(n: number, consume: boolean): Uint8Array {
+    if (n === 0) return _EMPTY;
+    const first = this.#chunks[this.#head];
+    if (first.length - this.#offset >= n) {
+      const view = first.subarray(this.#offset, this.#offset + n);
+      if (consume) {
+        const whole = this.#offset === 0 && n === first.length;
+        const end = this.#offset + n;
+        if (end === first.length) this.#advance(this.#head + 1, 0, n);
+        else this.#advance(this.#head, end, n);
+        // A whole chunk is handed over as is; a part is copied so the rest's memory stays ours.
+        return whole ? view : view.slice();
+      }
+      return view;
+    }
+    const out = new Uint8Array(n);
+    this.copyInto(out, consume);
+    return out;
+  }
+
+  #advance(index: number, offset: number, n: number): void {
+    this.#head = index;
+    this.#offset = offset;
+    this.#length -= n;
+    if (this.#length === 0) {
+      this.#chunks = [];
+      this.#head = 0;
+      this.#offset = 0;
+    } else if (this.#head > 64 && this.#head * 2 > this.#chunks.length) {
+      this.#chunks = this.#chunks.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+}

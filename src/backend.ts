@@ -1,0 +1,250 @@
+/**
+ * The contract between the runtime-agnostic core and a runtime adapter.
+ *
+ * The core (everything in `src/`) holds all socket semantics: state machine,
+ * receive buffering, timeouts, errno mapping, address checks. An adapter
+ * (`adapters/deno.ts`, `adapters/bun.ts`, `adapters/node.ts`) only fills in
+ * {@linkcode Backend} over its runtime's own networking API, and translates
+ * that runtime's errors into the core's {@linkcode OSError} classes with one
+ * table. Adapters never implement timeouts, buffering or Python semantics.
+ *
+ * Rules every adapter follows:
+ * - Every promise rejects only with an `OSError` (or subclass) built with
+ *   `oserror(errno)` / `_gaierror(code)` from `src/errors.ts`; never with a
+ *   raw runtime error.
+ * - No callback of a sink is called after `close()`/`abort()` returned, and
+ *   a sink's callbacks are never called synchronously from `start()`.
+ * - Chunks passed to `StreamSink.data` and `DatagramSink.message` are owned by
+ *   the core from then on: the adapter must not reuse or modify their memory
+ *   (copy out of a reused read buffer first).
+ * - Nothing throws out of an event callback: every runtime error event ends
+ *   in exactly one sink call, and no error goes unhandled.
+ *
+ * @module
+ */
+
+import type { OSError } from "./errors.ts";
+
+/** An endpoint as adapters see it: an IP host and port, or a unix path. */
+export type BackendAddress =
+  | {
+    /** IP endpoint. */
+    readonly kind: "inet";
+    /** Numeric IP address text, e.g. `127.0.0.1` or `::1` (never a name). */
+    readonly host: string;
+    /** Port, 0-65535. */
+    readonly port: number;
+    /** 4 for IPv4, 6 for IPv6. */
+    readonly version: 4 | 6;
+  }
+  | {
+    /** Unix-domain endpoint. */
+    readonly kind: "unix";
+    /** The path; `""` for unnamed; a leading `"\0"` for the abstract namespace. */
+    readonly path: string;
+  };
+
+/** Receives the events of one stream connection, in order. */
+export interface StreamSink {
+  /** Bytes arrived; the chunk now belongs to the core. */
+  data(chunk: Uint8Array): void;
+  /** The peer sent FIN: no more data will come (writes may still work). */
+  end(): void;
+  /** The connection failed (e.g. ECONNRESET). No further events follow. */
+  error(err: OSError): void;
+}
+
+/** One connected stream (TCP or unix) as the runtime gives it. */
+export interface StreamHandle {
+  /** Local endpoint. */
+  readonly local: BackendAddress;
+  /** Remote endpoint. */
+  readonly remote: BackendAddress;
+  /** Begins delivering events to `sink` (asynchronously). Called once. */
+  start(sink: StreamSink): void;
+  /** Stops reading from the runtime until `resume()` (receive backpressure). */
+  pause(): void;
+  /** Resumes reading after `pause()`. */
+  resume(): void;
+  /**
+   * Hands bytes to the runtime. Resolves once the runtime no longer needs
+   * `data`'s memory (it was written to the OS, or copied), so that the core
+   * may hand the caller's own buffer without copying and awaiting every write
+   * bounds memory. Rejects with an OSError (EPIPE, ECONNRESET …). The core
+   * never issues a write before the previous one settled.
+   */
+  write(data: Uint8Array): Promise<void>;
+  /** Sends FIN after queued writes (half-close). */
+  shutdownWrite(): Promise<void>;
+  /** Closes gracefully: queued writes are flushed, then FIN. */
+  close(): void;
+  /** Closes at once, with RST where the runtime allows. */
+  abort(): void;
+  /** Sets TCP_NODELAY (no-op for unix streams). */
+  setNoDelay(on: boolean): void;
+  /** Sets SO_KEEPALIVE (no-op for unix streams). */
+  setKeepAlive(on: boolean): void;
+}
+
+/** Receives accepted connections of a listener. */
+export interface ListenerSink {
+  /** A connection was accepted. */
+  connection(stream: StreamHandle): void;
+  /** The listener failed; no further events follow. */
+  error(err: OSError): void;
+}
+
+/** A bound, listening stream socket. */
+export interface ListenerHandle {
+  /** The bound address (port 0 already replaced by the real port). */
+  readonly local: BackendAddress;
+  /** Begins accepting into `sink`. Called once. */
+  start(sink: ListenerSink): void;
+  /** Stops the listener; pending accepts end without events. */
+  close(): void;
+}
+
+/** Options of {@linkcode Backend.listen}. */
+export interface ListenOptions {
+  /** Where to bind. For `inet`, host `0.0.0.0`/`::` means all interfaces. */
+  readonly address: BackendAddress;
+  /** The listen backlog requested (runtimes may fix their own). */
+  readonly backlog: number;
+  /** SO_REUSEPORT requested. */
+  readonly reusePort: boolean;
+  /** IPV6_V6ONLY for an IPv6 wildcard bind; `false` means dual-stack. */
+  readonly ipv6Only: boolean;
+}
+
+/** Options of {@linkcode Backend.connect}. */
+export interface ConnectOptions {
+  /** The peer (numeric host, or a unix path). */
+  readonly address: BackendAddress;
+  /** Aborted when the core gave up (timeout, close); the adapter stops trying. */
+  readonly signal: AbortSignal;
+  /**
+   * The local address to bind before connecting (the user called `bind`),
+   * only passed when `capabilities.bindBeforeConnect` is `null`.
+   */
+  readonly source?: BackendAddress;
+}
+
+/** Receives the datagrams of a datagram socket. */
+export interface DatagramSink {
+  /** One datagram arrived from `from`; `data` belongs to the core. */
+  message(data: Uint8Array, from: BackendAddress): void;
+  /** The socket failed; no further events follow. */
+  error(err: OSError): void;
+}
+
+/** A bound datagram socket. */
+export interface DatagramHandle {
+  /** The bound address. */
+  readonly local: BackendAddress;
+  /** Begins delivering datagrams to `sink`. Called once. */
+  start(sink: DatagramSink): void;
+  /** Stops reading (the core's queue is full); the OS queue fills instead. */
+  pause(): void;
+  /** Resumes reading. */
+  resume(): void;
+  /** Sends one datagram; resolves when handed to the OS. */
+  send(data: Uint8Array, to: BackendAddress): Promise<void>;
+  /** SO_BROADCAST. */
+  setBroadcast(on: boolean): void;
+  /** Closes the socket. */
+  close(): void;
+}
+
+/** Options of {@linkcode Backend.bindDatagram}. */
+export interface DatagramOptions {
+  /** Where to bind (port 0 picks one). */
+  readonly address: BackendAddress;
+  /** SO_REUSEADDR requested. */
+  readonly reuseAddress: boolean;
+  /** SO_REUSEPORT requested. */
+  readonly reusePort: boolean;
+  /** IPV6_V6ONLY for an IPv6 wildcard bind. */
+  readonly ipv6Only: boolean;
+}
+
+/** One resolved address of {@linkcode Backend.lookup}. */
+export interface LookupResult {
+  /** Numeric address text. */
+  readonly host: string;
+  /** 4 or 6. */
+  readonly version: 4 | 6;
+}
+
+/** What a runtime can and cannot do; the core raises clear errors for gaps. */
+export interface BackendCapabilities {
+  /** `null` when unix datagram sockets work, else why they do not. */
+  readonly unixDatagram: string | null;
+  /** `null` when SO_REUSEPORT is honoured, else why not. */
+  readonly reusePort: string | null;
+  /** `null` when binding a stream socket to a source address before connect works. */
+  readonly bindBeforeConnect: string | null;
+}
+
+/** Everything the core needs from a runtime. */
+export interface Backend {
+  /** `"deno"`, `"bun"` or `"node"`. */
+  readonly name: string;
+  /** What works here. */
+  readonly capabilities: BackendCapabilities;
+  /** Binds and listens a stream socket. Rejects with EADDRINUSE etc. */
+  listen(options: ListenOptions): Promise<ListenerHandle>;
+  /** Connects a stream socket. Rejects with ECONNREFUSED, ENOENT etc. */
+  connect(options: ConnectOptions): Promise<StreamHandle>;
+  /** Binds a datagram socket. */
+  bindDatagram(options: DatagramOptions): Promise<DatagramHandle>;
+  /**
+   * Resolves a host name (never a numeric address; the core handles those)
+   * with the system resolver, /etc/hosts included. `version` 0 means any.
+   * Rejects with a gaierror.
+   */
+  lookup(host: string, version: 0 | 4 | 6): Promise<LookupResult[]>;
+  /** Reverse look-up of a numeric address; rejects with herror(1) when unknown. */
+  reverse(host: string): Promise<string[]>;
+  /** The machine's host name. */
+  hostname(): string;
+}
+
+let _current: Backend | null = null;
+
+/**
+ * Installs the backend the core uses. Called once by the runtime detection
+ * on import; tests may call it to run the core over another backend.
+ *
+ * @param backend The adapter's backend.
+ *
+ * @example Install a backend
+ * ```ts ignore
+ * import { setBackend } from "./backend.ts";
+ * import { nodeBackend } from "../adapters/node.ts";
+ * setBackend(nodeBackend);
+ * ```
+ */
+export function setBackend(backend: Backend): void {
+  _current = backend;
+}
+
+/**
+ * The backend in use.
+ *
+ * @returns The installed backend.
+ * @throws {Error} When no adapter was installed (import `mod.ts`, not `src/`).
+ *
+ * @example Name the runtime
+ * ```ts ignore
+ * import { getBackend } from "./backend.ts";
+ * console.log(getBackend().name);
+ * ```
+ */
+export function getBackend(): Backend {
+  if (_current === null) {
+    throw new Error(
+      "unisock: no runtime adapter installed; import unisock's entry point, not src/",
+    );
+  }
+  return _current;
+}

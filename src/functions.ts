@@ -1,0 +1,477 @@
+/**
+ * The `socket` module's functions: connection helpers, look-ups, services
+ * and the default timeout.
+ *
+ * @module
+ */
+
+import {
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
+  AF_UNSPEC,
+  AI_PASSIVE,
+  IPPROTO_IPV6,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  IPV6_V6ONLY,
+  SO_REUSEADDR,
+  SO_REUSEPORT,
+  SOCK_DGRAM,
+  SOCK_RAW,
+  SOCK_STREAM,
+  SOL_SOCKET,
+} from "./constants.ts";
+import { _gaierror, herror, OSError } from "./errors.ts";
+import { _intArg, _pyType, _timeoutArg } from "./_args.ts";
+import { type Address, _checkPort, _literalVersion, _resolveHost } from "./_address.ts";
+import { getBackend } from "./backend.ts";
+import { Socket } from "./socket.ts";
+import { _getDefaultTimeout, _setDefaultTimeout } from "./_defaults.ts";
+import { SERVICES } from "./_services.ts";
+
+/** One result of {@linkcode getaddrinfo}: `[family, type, proto, canonname, sockaddr]`. */
+export type AddrInfo = [number, number, number, string, Address];
+
+/**
+ * The default timeout of new sockets.
+ *
+ * @returns Seconds, or `null` (blocking).
+ *
+ * @example Read it
+ * ```ts
+ * import { getdefaulttimeout } from "@unisock/socket";
+ * console.log(getdefaulttimeout()); // null
+ * ```
+ */
+export function getdefaulttimeout(): number | null {
+  return _getDefaultTimeout();
+}
+
+/**
+ * Sets the default timeout of new sockets.
+ *
+ * @param timeout Seconds, `0`, or `null`.
+ *
+ * @example Set and reset
+ * ```ts
+ * import { setdefaulttimeout } from "@unisock/socket";
+ * setdefaulttimeout(5);
+ * setdefaulttimeout(null);
+ * ```
+ */
+export function setdefaulttimeout(timeout: number | null): void {
+  _setDefaultTimeout(_timeoutArg(timeout));
+}
+
+/**
+ * Resolves a host and port to socket addresses.
+ *
+ * @param host A name, a numeric address, or `null` (loopback; the wildcard with `AI_PASSIVE`).
+ * @param port A number, a numeric string, a service name, or `null`.
+ * @param family `AF_UNSPEC` (0), `AF_INET` or `AF_INET6`.
+ * @param type 0 (all), `SOCK_STREAM` or `SOCK_DGRAM`.
+ * @param proto 0, or a protocol number.
+ * @param flags `AI_PASSIVE` etc.
+ * @returns `[family, type, proto, canonname, sockaddr]` items.
+ * @throws {gaierror} `[Errno -2] Name or service not known`.
+ *
+ * @example Resolve localhost
+ * ```ts
+ * import { getaddrinfo, SOCK_STREAM } from "@unisock/socket";
+ * console.log(await getaddrinfo("localhost", 80, 0, SOCK_STREAM));
+ * ```
+ */
+export async function getaddrinfo(
+  host: string | null,
+  port: number | string | null,
+  family: number = 0,
+  type: number = 0,
+  proto: number = 0,
+  flags: number = 0,
+): Promise<AddrInfo[]> {
+  if (host !== null && host !== undefined && typeof host !== "string") {
+    throw new TypeError(`getaddrinfo() argument 1 must be string or None`);
+  }
+  if (host?.includes("\0")) throw new TypeError("host name must not contain null character");
+  _intArg(family);
+  _intArg(type);
+  _intArg(proto);
+  _intArg(flags);
+  if (family !== AF_UNSPEC && family !== AF_INET && family !== AF_INET6) throw _gaierror(-6);
+  const portNum = _servicePort(port, type);
+  const hosts = await _hosts(host ?? null, family, (flags & AI_PASSIVE) !== 0);
+  const types = type === 0 ? [SOCK_STREAM, SOCK_DGRAM, SOCK_RAW] : [type];
+  const out: AddrInfo[] = [];
+  for (const [fam, h] of hosts) {
+    for (const t of types) {
+      const p = proto !== 0 ? proto : t === SOCK_STREAM ? IPPROTO_TCP : t === SOCK_DGRAM ? IPPROTO_UDP : 0;
+      const sa: Address = fam === AF_INET6 ? [h, portNum, 0, 0] : [h, portNum];
+      out.push([fam, t, p, "", sa]);
+    }
+  }
+  return out;
+}
+
+async function _hosts(host: string | null, family: number, passive: boolean): Promise<[number, string][]> {
+  const want = (f: number) => family === AF_UNSPEC || family === f;
+  if (host === null || host === "") {
+    const out: [number, string][] = [];
+    if (want(AF_INET)) out.push([AF_INET, passive ? "0.0.0.0" : "127.0.0.1"]);
+    if (want(AF_INET6)) out.push([AF_INET6, passive ? "::" : "::1"]);
+    return out;
+  }
+  const literal = _literalVersion(host);
+  if (literal !== 0) {
+    const fam = literal === 4 ? AF_INET : AF_INET6;
+    if (!want(fam)) throw _gaierror(-9);
+    return [[fam, await _resolveHost(host, literal, passive)]];
+  }
+  const version = family === AF_INET ? 4 : family === AF_INET6 ? 6 : 0;
+  const found = await getBackend().lookup(host, version);
+  const out: [number, string][] = [];
+  const seen = new Set<string>();
+  for (const r of found) {
+    if (seen.has(r.host)) continue;
+    seen.add(r.host);
+    out.push([r.version === 6 ? AF_INET6 : AF_INET, r.host]);
+  }
+  if (out.length === 0) throw _gaierror(-2);
+  return out;
+}
+
+function _servicePort(port: number | string | null, type: number): number {
+  if (port === null || port === undefined) return 0;
+  if (typeof port === "number") {
+    if (!Number.isInteger(port)) throw new TypeError("Int or String expected");
+    if (port < 0 || port > 65535) throw _gaierror(-8);
+    return port;
+  }
+  if (typeof port !== "string") throw new TypeError("Int or String expected");
+  if (/^[0-9]+$/.test(port)) return Number(port) & 0xffff;
+  const proto = type === SOCK_DGRAM ? "udp" : "tcp";
+  const row = SERVICES.find((r) => (r[0] === port || r[3].includes(port)) && r[2] === proto);
+  if (row === undefined) throw _gaierror(-8);
+  return row[1];
+}
+
+/**
+ * The first IPv4 address of a host.
+ *
+ * @param hostname A name or address.
+ * @returns Dotted-quad text.
+ *
+ * @example Resolve localhost
+ * ```ts
+ * import { gethostbyname } from "@unisock/socket";
+ * console.log(await gethostbyname("localhost")); // "127.0.0.1"
+ * ```
+ */
+export async function gethostbyname(hostname: string): Promise<string> {
+  _hostArg(hostname, "gethostbyname");
+  return await _resolveHost(hostname, 4, false);
+}
+
+/**
+ * A host's name, aliases and IPv4 addresses.
+ *
+ * @param hostname A name or address.
+ * @returns `[name, aliases, addresses]`.
+ *
+ * @example Resolve localhost
+ * ```ts
+ * import { gethostbyname_ex } from "@unisock/socket";
+ * console.log(await gethostbyname_ex("localhost")); // [ "localhost", [], [ "127.0.0.1" ] ]
+ * ```
+ */
+export async function gethostbyname_ex(hostname: string): Promise<[string, string[], string[]]> {
+  _hostArg(hostname, "gethostbyname_ex");
+  if (_literalVersion(hostname) === 4) return [hostname, [], [hostname]];
+  const found = await getBackend().lookup(hostname, 4);
+  const addrs = [...new Set(found.filter((r) => r.version === 4).map((r) => r.host))];
+  if (addrs.length === 0) throw _gaierror(-2);
+  return [hostname, [], addrs];
+}
+
+/**
+ * Reverse look-up: a host's name, aliases and addresses.
+ *
+ * @param ip_address A numeric address or a name.
+ * @returns `[hostname, aliases, addresses]`.
+ * @throws {herror} `[Errno 1] Unknown host`.
+ *
+ * @example Name 127.0.0.1
+ * ```ts
+ * import { gethostbyaddr } from "@unisock/socket";
+ * console.log((await gethostbyaddr("127.0.0.1"))[0]); // "localhost"
+ * ```
+ */
+export async function gethostbyaddr(ip_address: string): Promise<[string, string[], string[]]> {
+  _hostArg(ip_address, "gethostbyaddr");
+  let ip = ip_address;
+  if (_literalVersion(ip) === 0) {
+    const found = await getBackend().lookup(ip, 0);
+    if (found.length === 0) throw _gaierror(-2);
+    ip = found[0].host;
+  }
+  const names = await getBackend().reverse(ip);
+  if (names.length === 0) throw new herror(1, "Unknown host");
+  return [names[0], names.slice(1), [ip]];
+}
+
+/**
+ * The machine's host name.
+ *
+ * @returns The name.
+ *
+ * @example Print it
+ * ```ts
+ * import { gethostname } from "@unisock/socket";
+ * console.log(gethostname());
+ * ```
+ */
+export function gethostname(): string {
+  return getBackend().hostname();
+}
+
+/**
+ * A fully qualified name for `name` (default: this host), as Python's
+ * `getfqdn`: the first of the reverse look-up's names that has a dot, else
+ * `name` itself.
+ *
+ * @param name A host name or address; empty for this host.
+ * @returns The name.
+ *
+ * @example This host
+ * ```ts
+ * import { getfqdn } from "@unisock/socket";
+ * console.log(await getfqdn());
+ * ```
+ */
+export async function getfqdn(name: string = ""): Promise<string> {
+  let n = name.trim();
+  if (n === "" || n === "0.0.0.0" || n === "::") n = gethostname();
+  try {
+    const [host, aliases] = await gethostbyaddr(n);
+    for (const candidate of [host, ...aliases]) if (candidate.includes(".")) return candidate;
+    return host;
+  } catch {
+    return n;
+  }
+}
+
+/**
+ * The port of a service name.
+ *
+ * @param servicename E.g. `http`.
+ * @param protocolname `tcp` or `udp`; any when omitted.
+ * @returns The port.
+ * @throws {OSError} `service/proto not found`.
+ *
+ * @example HTTP
+ * ```ts
+ * import { getservbyname } from "@unisock/socket";
+ * console.log(await getservbyname("http", "tcp")); // 80
+ * ```
+ */
+export function getservbyname(servicename: string, protocolname?: string): Promise<number> {
+  if (typeof servicename !== "string") {
+    throw new TypeError(`getservbyname() argument 1 must be str, not ${_pyType(servicename)}`);
+  }
+  const row = SERVICES.find((r) =>
+    (r[0] === servicename || r[3].includes(servicename)) &&
+    (protocolname === undefined || r[2] === protocolname)
+  );
+  if (row === undefined) return Promise.reject(new OSError(null, "service/proto not found"));
+  return Promise.resolve(row[1]);
+}
+
+/**
+ * The service name of a port.
+ *
+ * @param port 0-65535.
+ * @param protocolname `tcp` or `udp`; any when omitted.
+ * @returns The name.
+ * @throws {OSError} `port/proto not found`.
+ *
+ * @example Port 80
+ * ```ts
+ * import { getservbyport } from "@unisock/socket";
+ * console.log(await getservbyport(80)); // "http"
+ * ```
+ */
+export function getservbyport(port: number, protocolname?: string): Promise<string> {
+  const p = _checkPort(port, "getservbyport");
+  const row = SERVICES.find((r) => r[1] === p && (protocolname === undefined || r[2] === protocolname));
+  if (row === undefined) return Promise.reject(new OSError(null, "port/proto not found"));
+  return Promise.resolve(row[0]);
+}
+
+/**
+ * Connects to `[host, port]`, trying each resolved address in turn.
+ *
+ * @param address `[host, port]`.
+ * @param timeout Seconds for the new socket (default: `getdefaulttimeout()`).
+ * @param source_address `[host, port]` to bind first, or `null`.
+ * @returns The connected socket.
+ * @throws {OSError} The first address's error when all fail.
+ *
+ * @example Connect to a server
+ * ```ts
+ * import { create_connection, create_server } from "@unisock/socket";
+ * const srv = await create_server(["127.0.0.1", 0]);
+ * const c = await create_connection(srv.getsockname() as [string, number], 5);
+ * c.close(); srv.close();
+ * ```
+ */
+export async function create_connection(
+  address: readonly [string, number],
+  timeout?: number | null,
+  source_address: readonly [string, number] | null = null,
+): Promise<Socket> {
+  if (!Array.isArray(address) || address.length !== 2) {
+    throw new TypeError("create_connection() address must be a pair (host, port)");
+  }
+  const t = timeout === undefined ? _getDefaultTimeout() : _timeoutArg(timeout);
+  const infos = await getaddrinfo(address[0], address[1], 0, SOCK_STREAM);
+  let first: unknown = null;
+  for (const [fam, type, proto, , sa] of infos) {
+    const s = new Socket(fam, type, proto);
+    try {
+      s.settimeout(t);
+      if (source_address !== null) await s.bind(source_address);
+      await s.connect(sa);
+      return s;
+    } catch (err) {
+      s.close();
+      first ??= err;
+    }
+  }
+  throw first ?? _gaierror(-2);
+}
+
+/** Options of {@linkcode create_server}. */
+export interface CreateServerOptions {
+  /** `AF_INET` (default), `AF_INET6` or `AF_UNIX`. */
+  family?: number;
+  /** The listen backlog. */
+  backlog?: number;
+  /** Sets SO_REUSEPORT. */
+  reuse_port?: boolean;
+  /** With `AF_INET6` and host `""`/`"::"`, accept IPv4 clients too. */
+  dualstack_ipv6?: boolean;
+}
+
+/**
+ * Creates a listening TCP (or unix) socket bound to `address`, with
+ * SO_REUSEADDR set as Python does. It binds exactly where told: host `""`
+ * means all interfaces, so pass `"127.0.0.1"` to stay local.
+ *
+ * @param address `[host, port]` or a unix path.
+ * @param options Family, backlog, reuse_port, dualstack_ipv6.
+ * @returns The listening socket.
+ *
+ * @example A local server
+ * ```ts
+ * import { create_server } from "@unisock/socket";
+ * const srv = await create_server(["127.0.0.1", 0]);
+ * console.log(srv.getsockname());
+ * srv.close();
+ * ```
+ */
+export async function create_server(
+  address: Address,
+  options: CreateServerOptions = {},
+): Promise<Socket> {
+  const family = options.family ?? AF_INET;
+  if (options.reuse_port && getBackend().capabilities.reusePort !== null) {
+    throw new RangeError(`SO_REUSEPORT not supported on this platform: ${getBackend().capabilities.reusePort}`);
+  }
+  if (options.dualstack_ipv6 && family !== AF_INET6) {
+    throw new RangeError("dualstack_ipv6 requires AF_INET6 family");
+  }
+  const s = new Socket(family, SOCK_STREAM);
+  try {
+    if (family !== AF_UNIX) s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
+    if (options.reuse_port) s.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1);
+    if (family === AF_INET6) s.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, options.dualstack_ipv6 ? 0 : 1);
+    await s.bind(address);
+    s.listen(options.backlog);
+    return s;
+  } catch (err) {
+    s.close();
+    throw err;
+  }
+}
+
+/**
+ * Whether `create_server(..., {dualstack_ipv6: true})` works here.
+ *
+ * @returns `true` on the supported runtimes.
+ *
+ * @example Check
+ * ```ts
+ * import { has_dualstack_ipv6 } from "@unisock/socket";
+ * console.log(has_dualstack_ipv6());
+ * ```
+ */
+export function has_dualstack_ipv6(): boolean {
+  return true;
+}
+
+/**
+ * Two connected sockets, as Python's `socketpair()`. Over loopback TCP when
+ * unix sockets are not available for the family asked.
+ *
+ * @param family `AF_UNIX` (default), `AF_INET` or `AF_INET6`.
+ * @param type `SOCK_STREAM` (default).
+ * @param proto 0.
+ * @returns `[a, b]`, both blocking.
+ *
+ * @example Talk to yourself
+ * ```ts
+ * import { socketpair } from "@unisock/socket";
+ * const [a, b] = await socketpair();
+ * await a.sendall("ping");
+ * console.log(await b.recv(4));
+ * a.close(); b.close();
+ * ```
+ */
+export async function socketpair(
+  family: number = AF_UNIX,
+  type: number = SOCK_STREAM,
+  proto: number = 0,
+): Promise<[Socket, Socket]> {
+  _intArg(family);
+  _intArg(type);
+  _intArg(proto);
+  if (type !== SOCK_STREAM) throw new OSError(95, "Operation not supported: socketpair() supports SOCK_STREAM");
+  const host = family === AF_INET6 ? "::1" : "127.0.0.1";
+  const address: Address = family === AF_UNIX ? `\0unisock-pair-${_random()}` : [host, 0];
+  const lsock = new Socket(family, SOCK_STREAM, proto);
+  try {
+    await lsock.bind(address);
+    lsock.listen(1);
+    const a = new Socket(family, SOCK_STREAM, proto);
+    try {
+      const [[b], _] = await Promise.all([lsock.accept(), a.connect(lsock.getsockname())]);
+      a.settimeout(_getDefaultTimeout());
+      b.settimeout(_getDefaultTimeout());
+      return [a, b];
+    } catch (err) {
+      a.close();
+      throw err;
+    }
+  } finally {
+    lsock.close();
+  }
+}
+
+function _random(): string {
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+function _hostArg(v: unknown, fn: string): void {
+  if (typeof v !== "string") throw new TypeError(`${fn}() argument 1 must be str, not ${_pyType(v)}`);
+  if (v.includes("\0")) throw new TypeError("host name must not contain null character");
+}

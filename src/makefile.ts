@@ -1,0 +1,250 @@
+/**
+ * File objects over sockets, as returned by `Socket.makefile()`.
+ *
+ * @module
+ */
+
+import { MSG_PEEK, MSG_WAITALL } from "./constants.ts";
+import { _intArg } from "./_args.ts";
+import { OSError } from "./errors.ts";
+import type { Data } from "./socket.ts";
+
+/** The part of a socket a file object uses. */
+export interface _FileSocket {
+  recv(bufsize: number, flags?: number): Promise<Uint8Array>;
+  sendall(data: Data): Promise<void>;
+  _decref_socketios(): void;
+}
+
+/** Options of `makefile`. */
+export interface SocketFileOptions {
+  /** Text encoding for text modes; only `utf-8` is supported. */
+  encoding?: string;
+  /** Text modes: `null`/`undefined` translates `\r\n` and `\r` to `\n` on read. */
+  newline?: string | null;
+  /** Ignored (kept for Python's signature). */
+  buffering?: number;
+}
+
+const _NL = 0x0a;
+const _READ_CHUNK = 65536;
+
+function _concat(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/**
+ * A file object over a socket: binary modes return `Uint8Array`, text modes
+ * `string`. Reads go through the socket's own receive buffer, so `recv` and
+ * the file can be mixed without losing bytes.
+ *
+ * @example Line-oriented protocol
+ * ```ts
+ * import { socketpair } from "@unisock/socket";
+ * const [a, b] = await socketpair();
+ * const w = a.makefile("w"), r = b.makefile("r");
+ * await w.write("hello\nworld\n"); await w.flush();
+ * console.log(await r.readline()); // "hello\n"
+ * w.close(); r.close(); a.close(); b.close();
+ * ```
+ */
+export class SocketFile<T extends Uint8Array | string = Uint8Array | string> {
+  /** The mode given to `makefile`. */
+  readonly mode: string;
+  #sock: _FileSocket;
+  #binary: boolean;
+  #readable: boolean;
+  #writable: boolean;
+  #closed = false;
+  #newline: string | null;
+  #decoder = new TextDecoder("utf-8");
+  #pendingCR = false;
+
+  /**
+   * Builds a file object; use `Socket.makefile()` instead.
+   *
+   * @param sock The socket.
+   * @param mode `r`, `w`, `rw`, `rb`, `wb`, `rwb`.
+   * @param options Text options.
+   */
+  constructor(sock: _FileSocket, mode: string, options: SocketFileOptions = {}) {
+    if (!/^[rwb]+$/.test(mode) || new Set(mode).size !== mode.length) {
+      throw new RangeError(`invalid mode '${mode}' (only r, w, b allowed)`);
+    }
+    const enc = (options.encoding ?? "utf-8").toLowerCase().replace("_", "-");
+    if (enc !== "utf-8" && enc !== "utf8") throw new RangeError(`unsupported encoding: ${options.encoding}`);
+    this.mode = mode;
+    this.#sock = sock;
+    this.#binary = mode.includes("b");
+    this.#readable = mode.includes("r");
+    this.#writable = mode.includes("w");
+    this.#newline = options.newline ?? null;
+  }
+
+  /** Whether `close()` was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Reads up to `size` bytes (binary) or characters (text); all until EOF when omitted or negative.
+   *
+   * @param size The count, or -1.
+   * @returns The data; empty at EOF.
+   */
+  async read(size: number = -1): Promise<T> {
+    this.#check(this.#readable, "read");
+    const n = _intArg(size);
+    let bytes: Uint8Array;
+    if (n < 0) bytes = await this.#readAll();
+    else if (this.#binary) bytes = n === 0 ? new Uint8Array(0) : await this.#sock.recv(n, MSG_WAITALL);
+    else return await this.#readChars(n) as T;
+    return this.#out(bytes, true);
+  }
+
+  /**
+   * Reads one line, including its `\n`; at most `limit` bytes when given.
+   *
+   * @param limit The most bytes, or -1.
+   * @returns The line; empty at EOF.
+   */
+  async readline(limit: number = -1): Promise<T> {
+    this.#check(this.#readable, "readline");
+    const max = _intArg(limit);
+    const line = await this.#readLineBytes(max < 0 ? Infinity : max);
+    return this.#out(line, false);
+  }
+
+  /**
+   * Reads every line until EOF.
+   *
+   * @returns The lines.
+   */
+  async readlines(): Promise<T[]> {
+    const out: T[] = [];
+    for (let i = 0; i < 1e9; i++) {
+      const line = await this.readline();
+      if (line.length === 0) break;
+      out.push(line);
+    }
+    return out;
+  }
+
+  /**
+   * Writes data (bytes in binary modes, strings in text modes; both accepted).
+   *
+   * @param data The data.
+   * @returns The count written (bytes, or characters for text).
+   */
+  async write(data: Data): Promise<number> {
+    this.#check(this.#writable, "write");
+    await this.#sock.sendall(data);
+    if (typeof data === "string") return data.length;
+    return data.byteLength;
+  }
+
+  /**
+   * Writes every item.
+   *
+   * @param lines The items.
+   * @returns Resolves when written.
+   */
+  async writelines(lines: Iterable<Data>): Promise<void> {
+    for (const line of lines) await this.write(line);
+  }
+
+  /**
+   * Nothing is buffered on writes, so this only checks the file is open.
+   *
+   * @returns Resolves at once.
+   */
+  flush(): Promise<void> {
+    this.#check(true, "flush");
+    return Promise.resolve();
+  }
+
+  /** Closes the file; the socket stays open (unless it was closed already). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#sock._decref_socketios();
+  }
+
+  /** Closes the file (for `using`). */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /**
+   * Lines until EOF.
+   *
+   * @returns An async iterator of lines.
+   */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    for (;;) {
+      const line = await this.readline();
+      if (line.length === 0) return;
+      yield line;
+    }
+  }
+
+  #check(allowed: boolean, what: string): void {
+    if (this.#closed) throw new RangeError("I/O operation on closed file.");
+    if (!allowed) throw new OSError(null, what === "write" ? "not writable" : "not readable");
+  }
+
+  async #readAll(): Promise<Uint8Array> {
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = await this.#sock.recv(_READ_CHUNK);
+      if (chunk.length === 0) break;
+      parts.push(chunk);
+      total += chunk.length;
+    }
+    return _concat(parts, total);
+  }
+
+  async #readLineBytes(limit: number): Promise<Uint8Array> {
+    let want = Math.min(limit, 8192);
+    for (;;) {
+      const peek = await this.#sock.recv(want, MSG_PEEK | MSG_WAITALL);
+      const at = peek.indexOf(_NL);
+      if (at >= 0) return await this.#sock.recv(at + 1, MSG_WAITALL);
+      if (peek.length < want || peek.length >= limit) {
+        return peek.length === 0 ? peek : await this.#sock.recv(peek.length, MSG_WAITALL);
+      }
+      want = Math.min(limit, want * 2);
+    }
+  }
+
+  async #readChars(n: number): Promise<string> {
+    let text = "";
+    while (text.length < n) {
+      const chunk = await this.#sock.recv(n - text.length, MSG_WAITALL);
+      if (chunk.length === 0) break;
+      text += this.#decode(chunk, false);
+    }
+    return text;
+  }
+
+  #out(bytes: Uint8Array, final: boolean): T {
+    if (this.#binary) return bytes as T;
+    return this.#decode(bytes, final || bytes.length === 0) as T;
+  }
+
+  #decode(bytes: Uint8Array, flush: boolean): string {
+    let text = this.#decoder.decode(bytes, { stream: !flush });
+    if (this.#newline !== null) return text;
+    if (this.#pendingCR && text.startsWith("\n")) text = text.slice(1);
+    this.#pendingCR = text.endsWith("\r");
+    return text.replace(/\r\n?/g, "\n");
+  }
+}

@@ -1,0 +1,1550 @@
+/**
+ * The `Socket` class: Python's socket object over any runtime's networking.
+ *
+ * @module
+ */
+
+import {
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
+  IPPROTO_IPV6,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  IPV6_V6ONLY,
+  MSG_DONTWAIT,
+  MSG_PEEK,
+  MSG_WAITALL,
+  SHUT_RD,
+  SHUT_RDWR,
+  SHUT_WR,
+  SO_BROADCAST,
+  SO_ERROR,
+  SO_KEEPALIVE,
+  SO_LINGER,
+  SO_RCVBUF,
+  SO_REUSEADDR,
+  SO_REUSEPORT,
+  SO_SNDBUF,
+  SO_TYPE,
+  SOCK_DGRAM,
+  SOCK_RAW,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  TCP_NODELAY,
+} from "./constants.ts";
+import * as E from "./errno.ts";
+import { BlockingIOError, OSError, oserror, TimeoutError } from "./errors.ts";
+import { _bufferArg, _dataArg, _intArg, _timeoutArg } from "./_args.ts";
+import { type Address, _checkAddress, _resolve, _toPython } from "./_address.ts";
+import {
+  type BackendAddress,
+  type DatagramHandle,
+  getBackend,
+  type ListenerHandle,
+  type StreamHandle,
+} from "./backend.ts";
+import { _RecvBuffer } from "./_recv_buffer.ts";
+import { _deadline, _setTimer } from "./_timer.ts";
+import { _getDefaultTimeout } from "./_defaults.ts";
+import {
+  _allocFd,
+  _freeFd,
+  _Watchers,
+  kReadiness,
+  kWatch,
+  type Pollable,
+  type Readiness,
+} from "./_readiness.ts";
+import { SocketFile, type SocketFileOptions } from "./makefile.ts";
+
+export type { Address } from "./_address.ts";
+
+/** Bytes a socket accepts as data: any ArrayBufferView, or a string sent as UTF-8. */
+export type Data = ArrayBufferView | string;
+
+type _State = "fresh" | "bound" | "listening" | "connecting" | "connected";
+type _Flag = "reuseaddr" | "reuseport" | "keepalive" | "broadcast" | "nodelay" | "v6only";
+type _OptKey = _Flag | "rcvbuf" | "sndbuf";
+
+interface _Datagram {
+  readonly data: Uint8Array;
+  readonly from: BackendAddress;
+}
+
+const _EMPTY = new Uint8Array(0);
+const _SEND_CHUNK = 256 * 1024;
+const _DGRAM_OVERHEAD = 256;
+const _SOCK_NONBLOCK = 0o4000;
+const _SOCK_CLOEXEC = 0o2000000;
+
+let _adoptStream: (s: Socket, h: StreamHandle) => void;
+
+function _sameAddress(a: BackendAddress, b: BackendAddress): boolean {
+  if (a.kind === "unix" || b.kind === "unix") {
+    return a.kind === "unix" && b.kind === "unix" && a.path === b.path;
+  }
+  const strip = (h: string) => h.startsWith("::ffff:") ? h.slice(7) : h;
+  return a.port === b.port && strip(a.host) === strip(b.host);
+}
+
+/**
+ * A network socket with Python's semantics: `bind`, `listen`, `accept`,
+ * `connect`, `recv`, `send`, `sendall`, `sendto`, `recvfrom`, timeouts,
+ * non-blocking mode, half-close, options and errno-accurate errors. Calls that
+ * can block in Python return Promises.
+ *
+ * @example An echo round trip
+ * ```ts
+ * import { socket, AF_INET, SOCK_STREAM } from "@unisock/socket";
+ * const srv = socket(AF_INET, SOCK_STREAM);
+ * await srv.bind(["127.0.0.1", 0]);
+ * srv.listen();
+ * const cli = socket();
+ * await cli.connect(srv.getsockname() as [string, number]);
+ * const [conn] = await srv.accept();
+ * await cli.sendall("hello");
+ * await conn.sendall(await conn.recv(1024));
+ * console.log(new TextDecoder().decode(await cli.recv(1024))); // "hello"
+ * cli.close(); conn.close(); srv.close();
+ * ```
+ */
+export class Socket implements Pollable {
+  /** The address family, e.g. `AF_INET`. */
+  readonly family: number;
+  /** The socket type, e.g. `SOCK_STREAM`. */
+  readonly type: number;
+  /** The protocol number (0 when chosen by type). */
+  readonly proto: number;
+
+  #fd: number;
+  #timeout: number | null;
+  #state: _State = "fresh";
+  #closed = false;
+  #ioRefs = 0;
+  #closeWanted = false;
+  #watchers = new _Watchers();
+  #waiters = new Set<() => void>();
+  #local: BackendAddress | null = null;
+  #remote: BackendAddress | null = null;
+  #binding: Promise<void> | null = null;
+  #soError = 0;
+  #opts: Record<_Flag, number> = {
+    reuseaddr: 0,
+    reuseport: 0,
+    keepalive: 0,
+    broadcast: 0,
+    nodelay: 0,
+    v6only: 0,
+  };
+  #rcvbuf: number;
+  #sndbuf: number;
+  #linger: [number, number] = [0, 0];
+  // listening
+  #listener: ListenerHandle | null = null;
+  #acceptQueue: StreamHandle[] = [];
+  #listenError: OSError | null = null;
+  // stream
+  #stream: StreamHandle | null = null;
+  #connectAbort: AbortController | null = null;
+  #rbuf = new _RecvBuffer();
+  #eof = false;
+  #readError: OSError | null = null;
+  #writeError: OSError | null = null;
+  #rdShut = false;
+  #wrShut = false;
+  #paused = false;
+  #want = 0;
+  #writing = 0;
+  #writeChain: Promise<void> = Promise.resolve();
+  // datagram
+  #dgram: DatagramHandle | null = null;
+  #dq: _Datagram[] = [];
+  #dqHead = 0;
+  #dqBytes = 0;
+  #dgPaused = false;
+  #peer: BackendAddress | null = null;
+  #drops = 0;
+
+  static {
+    _adoptStream = (s, h) => s.#adopt(h);
+  }
+
+  /**
+   * Creates a socket, as Python's `socket.socket(family, type, proto)`.
+   *
+   * @param family `AF_INET` (default), `AF_INET6` or `AF_UNIX`.
+   * @param type `SOCK_STREAM` (default) or `SOCK_DGRAM`; `SOCK_RAW` throws EPROTONOSUPPORT.
+   * @param proto 0, or the protocol matching the type.
+   */
+  constructor(family: number = AF_INET, type: number = SOCK_STREAM, proto: number = 0) {
+    _intArg(family);
+    _intArg(type);
+    _intArg(proto);
+    const nonblock = (type & _SOCK_NONBLOCK) !== 0;
+    type &= ~(_SOCK_NONBLOCK | _SOCK_CLOEXEC);
+    if (family !== AF_INET && family !== AF_INET6 && family !== AF_UNIX) throw new OSError(97);
+    if (type === SOCK_RAW) {
+      throw new OSError(
+        E.EPROTONOSUPPORT,
+        "Protocol not supported: JavaScript runtimes expose no raw sockets",
+      );
+    }
+    if (type !== SOCK_STREAM && type !== SOCK_DGRAM) throw new OSError(E.EINVAL);
+    const want = type === SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+    if (proto !== 0 && (family === AF_UNIX || proto !== want)) throw new OSError(E.EPROTONOSUPPORT);
+    if (family === AF_UNIX && type === SOCK_DGRAM) {
+      const why = getBackend().capabilities.unixDatagram;
+      if (why !== null) {
+        throw new OSError(
+          E.ESOCKTNOSUPPORT,
+          `AF_UNIX SOCK_DGRAM sockets are not available on ${getBackend().name}: ${why}`,
+        );
+      }
+    }
+    this.family = family;
+    this.type = type;
+    this.proto = proto;
+    this.#timeout = nonblock ? 0 : _getDefaultTimeout();
+    this.#rcvbuf = type === SOCK_STREAM ? 131072 : 212992;
+    this.#sndbuf = type === SOCK_STREAM ? 16384 : 212992;
+    this.#fd = _allocFd(this);
+  }
+
+  // ---- descriptor, timeouts ------------------------------------------------
+
+  /**
+   * The socket's library descriptor: a small integer unique in the process,
+   * usable with `select`; `-1` after `close()`.
+   *
+   * @returns The descriptor.
+   *
+   * @example Print it
+   * ```ts
+   * import { socket } from "@unisock/socket";
+   * const s = socket();
+   * console.log(s.fileno() >= 3); // true
+   * s.close();
+   * console.log(s.fileno()); // -1
+   * ```
+   */
+  fileno(): number {
+    return this.#fd;
+  }
+
+  /**
+   * Sets the timeout of blocking calls: `null` blocks, `0` is non-blocking,
+   * a positive number is seconds.
+   *
+   * @param value The timeout.
+   *
+   * @example Non-blocking
+   * ```ts
+   * import { socket } from "@unisock/socket";
+   * const s = socket();
+   * s.settimeout(2.5);
+   * console.log(s.gettimeout()); // 2.5
+   * s.close();
+   * ```
+   */
+  settimeout(value: number | null): void {
+    this.#timeout = _timeoutArg(value);
+  }
+
+  /**
+   * The timeout set by `settimeout`.
+   *
+   * @returns Seconds, `0`, or `null`.
+   *
+   * @example Default
+   * ```ts
+   * import { socket } from "@unisock/socket";
+   * const s = socket();
+   * console.log(s.gettimeout()); // null
+   * s.close();
+   * ```
+   */
+  gettimeout(): number | null {
+    return this.#timeout;
+  }
+
+  /**
+   * `setblocking(true)` is `settimeout(null)`; `setblocking(false)` is `settimeout(0)`.
+   *
+   * @param flag Whether calls block.
+   *
+   * @example Make a socket non-blocking
+   * ```ts
+   * import { socket } from "@unisock/socket";
+   * const s = socket();
+   * s.setblocking(false);
+   * console.log(s.getblocking(), s.gettimeout()); // false 0
+   * s.close();
+   * ```
+   */
+  setblocking(flag: boolean): void {
+    if (typeof flag === "string") {
+      throw new TypeError("'str' object cannot be interpreted as an integer");
+    }
+    this.#timeout = flag ? null : 0;
+  }
+
+  /**
+   * Whether the socket is in blocking mode (`false` when its timeout is 0).
+   *
+   * @returns The mode.
+   *
+   * @example Check the mode
+   * ```ts
+   * import { socket } from "@unisock/socket";
+   * const s = socket();
+   * console.log(s.getblocking()); // true
+   * s.close();
+   * ```
+   */
+  getblocking(): boolean {
+    return this.#timeout !== 0;
+  }
+
+  // ---- binding, listening, accepting -------------------------------------
+
+  /**
+   * Binds the socket to an address. Port 0 picks a free port, visible in
+   * `getsockname()` when the promise resolves.
+   *
+   * @param address `[host, port]`, `[host, port, flowinfo, scope_id]` or a unix path.
+   * @returns Resolves when bound.
+   * @throws {OSError} EADDRINUSE (98) when taken; EINVAL (22) when already bound.
+   *
+   * @example Bind to a free port
+   * ```ts
+   * import { socket } from "@unisock/socket";
+   * const s = socket();
+   * await s.bind(["127.0.0.1", 0]);
+   * console.log(s.getsockname());
+   * s.close();
+   * ```
+   */
+  async bind(address: Address): Promise<void> {
+    this.#checkOpen();
+    const parsed = _checkAddress(this.family, address, "bind");
+    if (this.#local !== null || this.#binding !== null || this.#state !== "fresh") {
+      throw new OSError(E.EINVAL);
+    }
+    const done = this.#doBind(parsed);
+    this.#binding = done;
+    try {
+      await done;
+    } finally {
+      this.#binding = null;
+    }
+  }
+
+  async #doBind(parsed: ReturnType<typeof _checkAddress>): Promise<void> {
+    const address = await _resolve(this.family, parsed, true);
+    const b = getBackend();
+    if (this.type === SOCK_STREAM) {
+      const l = await b.listen({
+        address,
+        backlog: 511,
+        reusePort: this.#opts.reuseport !== 0,
+        ipv6Only: this.#opts.v6only !== 0,
+      });
+      if (this.#closed) {
+        l.close();
+        throw new OSError(E.EBADF);
+      }
+      this.#listener = l;
+      this.#local = l.local;
+      this.#state = "bound";
+      l.start({
+        connection: (h) => {
+          this.#acceptQueue.push(h);
+          this.#notify();
+        },
+        error: (err) => {
+          this.#listenError = err;
+          this.#notify();
+        },
+      });
+      return;
+    }
+    const d = await b.bindDatagram({
+      address,
+      reuseAddress: this.#opts.reuseaddr !== 0,
+      reusePort: this.#opts.reuseport !== 0,
+      ipv6Only: this.#opts.v6only !== 0,
+    });
+    if (this.#closed) {
+      d.close();
+      throw new OSError(E.EBADF);
+    }
+    this.#adoptDatagram(d);
+  }
+
+  #adoptDatagram(d: DatagramHandle): void {
+    this.#dgram = d;
+    this.#local = d.local;
+    this.#state = "bound";
+    if (this.#opts.broadcast) d.setBroadcast(true);
+    d.start({
+      message: (data, from) => this.#onDatagram(data, from),
+      error: (err) => {
+        this.#soError = err.errno ?? E.EIO;
+        this.#notify();
+      },
+    });
+  }
+
+  #onDatagram(data: Uint8Array, from: BackendAddress): void {
+    if (this.#peer !== null && !_sameAddress(this.#peer, from)) return;
+    const cost = data.length + _DGRAM_OVERHEAD;
+    if (this.#dqBytes + cost > this.#rcvbuf * 2) {
+      this.#drops++;
+      return;
+    }
+    this.#dq.push({ data, from });
+    this.#dqBytes += cost;
+    if (!this.#dgPaused && this.#dqBytes > this.#rcvbuf) {
+      this.#dgPaused = true;
+      this.#dgram?.pause();
+    }
+    this.#notify();
+  }
+
+  /**
+   * Marks a bound stream socket as listening (an unbound one binds to a free
+   * port first, as Linux does).
+   *
+   * @param backlog The queue length hint (the runtime may fix its own).
+   * @throws {OSError} EOPNOTSUPP (95) on a datagram socket.
+   *
+   * @example Listen
+   * ```ts
+   * import { socket } from "@unisock/socket";
+   * const s = socket();
+   * await s.bind(["127.0.0.1", 0]);
+   * s.listen(5);
+   * s.close();
+   * ```
+   */
+  listen(backlog?: number): void {
+    this.#checkOpen();
+    if (backlog !== undefined) _intArg(backlog);
+    if (this.type !== SOCK_STREAM) throw new OSError(E.EOPNOTSUPP);
+    if (this.#state === "connected" || this.#state === "connecting") throw new OSError(E.EINVAL);
+    if (this.#state === "fresh" && this.#binding === null) {
+      const wildcard: Address = this.family === AF_UNIX
+        ? `\0unisock-${_randomName()}`
+        : [this.family === AF_INET6 ? "::" : "0.0.0.0", 0];
+      this.bind(wildcard).catch((err: OSError) => {
+        this.#listenError = err;
+        this.#notify();
+      });
+    }
+    this.#state = "listening";
+    this.#notify();
+  }
+
+  /**
+   * Waits for a connection on a listening socket.
+   *
+   * @returns `[connection, address]`; the connection is a new blocking socket.
+   * @throws {OSError} EINVAL (22) when not listening; TimeoutError/BlockingIOError per timeout.
+   *
+   * @example Accept one connection
+   * ```ts
+   * import { socket } from "@unisock/socket";
+   * const srv = socket();
+   * await srv.bind(["127.0.0.1", 0]);
+   * srv.listen();
+   * const cli = socket();
+   * await cli.connect(srv.getsockname());
+   * const [conn, addr] = await srv.accept();
+   * console.log(addr);
+   * conn.close(); cli.close(); srv.close();
+   * ```
+   */
+  async accept(): Promise<[Socket, Address]> {
+    this.#checkOpen();
+    if (this.type !== SOCK_STREAM) throw new OSError(E.EOPNOTSUPP);
+    if (this.#state !== "listening") throw new OSError(E.EINVAL);
+    await this.#until(() => this.#acceptQueue.length > 0 || this.#listenError !== null, 0);
+    if (this.#acceptQueue.length === 0 && this.#listenError !== null) throw this.#listenError;
+    const h = this.#acceptQueue.shift()!;
+    const conn = new Socket(this.family, this.type, this.proto);
+    if (_getDefaultTimeout() === null) conn.#timeout = null;
+    _adoptStream(conn, h);
+    return [conn, _toPython(this.family, h.remote)];
+  }
+
+  // ---- connecting ------------------------------------------------------------
+
+  /**
+   * Connects to a remote address (stream), or sets the default peer that
+   * `send`/`recv` use and that filters other senders (datagram).
+   *
+   * @param address The peer.
+   * @returns Resolves when connected.
+   * @throws {OSError} ConnectionRefusedError (111), gaierror (-2), TimeoutError,
+   * BlockingIOError EINPROGRESS (115) when non-blocking.
+   *
+   * @example Connect with a timeout
+   * ```ts
+   * import { socket, TimeoutError } from "@unisock/socket";
+   * const s = socket();
+   * s.settimeout(1);
+   * try { await s.connect(["127.0.0.1", 1]); } catch (e) { console.log(String(e)); }
+   * s.close();
+   * ```
+   */
+  async connect(address: Address): Promise<void> {
+    this.#checkOpen();
+    const parsed = _checkAddress(this.family, address, "connect");
+    if (this.type === SOCK_DGRAM) return await this.#connectDatagram(parsed);
+    if (this.#state === "connected") throw new OSError(E.EISCONN);
+    if (this.#state === "connecting") throw new OSError(E.EALREADY);
+    if (this.#state === "listening") throw new OSError(E.EISCONN);
+    const nonblocking = this.#timeout === 0;
+    const target = await _resolve(this.family, parsed, false);
+    this.#checkOpen();
+    const attempt = this.#startConnect(target);
+    if (nonblocking) {
+      attempt.catch(() => {});
+      throw new BlockingIOError(E.EINPROGRESS);
+    }
+    const deadline = _deadline(this.#timeout);
+    try {
+      await this.#race(attempt, deadline);
+    } catch (err) {
+      if (err instanceof TimeoutError) this.#connectAbort?.abort();
+      throw err;
+    }
+  }
+
+  /**
+   * Like `connect`, but resolves with 0 or the errno instead of throwing an
+   * OSError (argument errors still throw).
+   *
+   * @param address The peer.
+   * @returns 0 on success, else the errno (115 when non-blocking).
+   *
+   * @example Probe a port
+   * ```ts
+   * import { socket } from "@unisock/socket";
+   * const s = socket();
+   * console.log(await s.connect_ex(["127.0.0.1", 1])); // 111
+   * s.close();
+   * ```
+   */
+  async connect_ex(address: Address): Promise<number> {
+    try {
+      await this.connect(address);
+      return 0;
+    } catch (err) {
+      if (err instanceof TimeoutError && err.errno === null) return E.EAGAIN;
+      if (err instanceof OSError && err.errno !== null) return err.errno;
+      throw err;
+    }
+  }
+
+  #startConnect(target: BackendAddress): Promise<void> {
+    const b = getBackend();
+    const ctl = new AbortController();
+    this.#connectAbort = ctl;
+    const source = this.#local ?? undefined;
+    if (this.#listener !== null) {
+      this.#listener.close();
+      this.#listener = null;
+    }
+    this.#state = "connecting";
+    this.#notify();
+    const useSource = source !== undefined && b.capabilities.bindBeforeConnect === null;
+    return b.connect({ address: target, signal: ctl.signal, source: useSource ? source : undefined })
+      .then((h) => {
+        if (this.#closed || ctl.signal.aborted) {
+          h.abort();
+          throw new OSError(this.#closed ? E.EBADF : E.ETIMEDOUT);
+        }
+        this.#connectAbort = null;
+        this.#adopt(h);
+      }, (err: OSError) => {
+        if (this.#connectAbort === ctl) this.#connectAbort = null;
+        if (!this.#closed && this.#state === "connecting") {
+          this.#state = "fresh";
+          this.#soError = err.errno ?? E.EIO;
+          this.#notify();
+        }
+        throw err;
+      });
+  }
+
+  #adopt(h: StreamHandle): void {
+    this.#stream = h;
+    this.#local = h.local;
+    this.#remote = h.remote;
+    this.#state = "connected";
+    if (this.#opts.nodelay) h.setNoDelay(true);
+    if (this.#opts.keepalive) h.setKeepAlive(true);
+    h.start({
+      data: (chunk) => {
+        if (this.#rdShut) return;
+        this.#rbuf.push(chunk);
+        if (!this.#paused && this.#rbuf.length >= Math.max(this.#rcvbuf * 2, this.#want)) {
+          this.#paused = true;
+          h.pause();
+        }
+        this.#notify();
+      },
+      end: () => {
+        this.#eof = true;
+        this.#notify();
+      },
+      error: (err) => {
+        this.#readError = err;
+        this.#writeError = err;
+        this.#eof = true;
+        this.#notify();
+      },
+    });
+    this.#notify();
+  }
+
+  async #connectDatagram(parsed: ReturnType<typeof _checkAddress>): Promise<void> {
+    const target = await _resolve(this.family, parsed, false);
+    await this.#autobind();
+    this.#peer = target;
+    this.#remote = target;
+    const keep = this.#dq.slice(this.#dqHead).filter((d) => _sameAddress(target, d.from));
+    this.#dq = keep;
+    this.#dqHead = 0;
+    this.#dqBytes = keep.reduce((n, d) => n + d.data.length + _DGRAM_OVERHEAD, 0);
+    this.#notify();
+  }
+
+  async #autobind(): Promise<void> {
+    if (this.#binding !== null) await this.#binding.catch(() => {});
+    if (this.#dgram !== null) return;
+    this.#checkOpen();
+    const wildcard: Address = this.family === AF_INET6 ? ["::", 0] : ["0.0.0.0", 0];
+    if (this.family === AF_UNIX) {
+      this.#binding = this.#doBind("");
+    } else {
+      this.#binding = this.#doBind(_checkAddress(this.family, wildcard, "bind"));
+    }
+    try {
+      await this.#binding;
+    } finally {
+      this.#binding = null;
+    }
+  }
+
+  // ---- receiving -------------------------------------------------------------
+
+  /**
+   * Receives at most `bufsize` bytes; whatever else arrived stays buffered.
+   * Resolves with an empty array at EOF.
+   *
+   * @param bufsize The most bytes to return (0 returns empty at once).
+   * @param flags `MSG_PEEK`, `MSG_WAITALL`, `MSG_DONTWAIT`.
+   * @returns The bytes, the caller's own.
+   * @throws {OSError} ENOTCONN (107) when unconnected; ConnectionResetError (104);
+   * TimeoutError; BlockingIOError EAGAIN (11) when non-blocking.
+   *
+   * @example Receive a line's worth
+   * ```ts
+   * import { socketpair } from "@unisock/socket";
+   * const [a, b] = await socketpair();
+   * await a.sendall("hi\n");
+   * console.log(await b.recv(1024)); // Uint8Array(3) [ 104, 105, 10 ]
+   * a.close(); b.close();
+   * ```
+   */
+  async recv(bufsize: number, flags: number = 0): Promise<Uint8Array> {
+    const n = this.#checkBufsize(bufsize, "recv");
+    flags = _intArg(flags);
+    this.#checkOpen();
+    if (this.type === SOCK_DGRAM) return (await this.#recvDatagram(n, flags)).data;
+    return await this.#recvStream(n, flags);
+  }
+
+  /**
+   * Receives into the caller's buffer.
+   *
+   * @param buffer Where to write.
+   * @param nbytes The most bytes (0: the buffer's length).
+   * @param flags As for `recv`.
+   * @returns The count written.
+   *
+   * @example Fill a buffer
+   * ```ts
+   * import { socketpair } from "@unisock/socket";
+   * const [a, b] = await socketpair();
+   * await a.sendall("abc");
+   * const buf = new Uint8Array(8);
+   * console.log(await b.recv_into(buf)); // 3
+   * a.close(); b.close();
+   * ```
+   */
+  async recv_into(buffer: ArrayBufferView, nbytes: number = 0, flags: number = 0): Promise<number> {
+    const [n] = await this.#recvInto(buffer, nbytes, flags, "recv_into");
+    return n;
+  }
+
+  /**
+   * Receives one datagram (or stream bytes) with the sender's address.
+   *
+   * @param bufsize The most bytes; a longer datagram is cut and its tail discarded.
+   * @param flags As for `recv`.
+   * @returns `[data, address]` (`address` is `null` for a connected stream).
+   *
+   * @example Receive a datagram
+   * ```ts
+   * import { socket, AF_INET, SOCK_DGRAM } from "@unisock/socket";
+   * const a = socket(AF_INET, SOCK_DGRAM), b = socket(AF_INET, SOCK_DGRAM);
+   * await a.bind(["127.0.0.1", 0]);
+   * await b.sendto("ping", a.getsockname());
+   * console.log(await a.recvfrom(1024));
+   * a.close(); b.close();
+   * ```
+   */
+  async recvfrom(bufsize: number, flags: number = 0): Promise<[Uint8Array, Address | null]> {
+    const n = this.#checkBufsize(bufsize, "recvfrom");
+    flags = _intArg(flags);
+    this.#checkOpen();
+    if (this.type === SOCK_DGRAM) {
+      const d = await this.#recvDatagram(n, flags);
+      return [d.data, _toPython(this.family, d.from)];
+    }
+    return [await this.#recvStream(n, flags), this.family === AF_UNIX ? "" : null];
+  }
+
+  /**
+   * `recvfrom` into the caller's buffer.
+   *
+   * @param buffer Where to write.
+   * @param nbytes The most bytes (0: the buffer's length).
+   * @param flags As for `recv`.
+   * @returns `[count, address]`.
+   *
+   * @example Receive a datagram into a buffer
+   * ```ts
+   * import { socket, AF_INET, SOCK_DGRAM } from "@unisock/socket";
+   * const a = socket(AF_INET, SOCK_DGRAM), b = socket(AF_INET, SOCK_DGRAM);
+   * await a.bind(["127.0.0.1", 0]);
+   * await b.sendto("ping", a.getsockname());
+   * console.log(await a.recvfrom_into(new Uint8Array(16)));
+   * a.close(); b.close();
+   * ```
+   */
+  async recvfrom_into(
+    buffer: ArrayBufferView,
+    nbytes: number = 0,
+    flags: number = 0,
+  ): Promise<[number, Address | null]> {
+    return await this.#recvInto(buffer, nbytes, flags, "recvfrom_into");
+  }
+
+  async #recvInto(
+    buffer: ArrayBufferView,
+    nbytes: number,
+    flags: number,
+    fn: string,
+  ): Promise<[number, Address | null]> {
+    const dst = _bufferArg(buffer);
+    const n = _intArg(nbytes);
+    flags = _intArg(flags);
+    if (n < 0) throw new RangeError(`negative buffersize in ${fn}`);
+    if (n > dst.length) throw new RangeError(`buffer too small for requested bytes`);
+    const want = n === 0 ? dst.length : n;
+    this.#checkOpen();
+    if (this.type === SOCK_DGRAM) {
+      const d = await this.#recvDatagram(want, flags);
+      dst.set(d.data);
+      return [d.data.length, _toPython(this.family, d.from)];
+    }
+    if (want === 0) {
+      this.#checkConnected();
+      return [0, null];
+    }
+    await this.#waitStream(want, flags);
+    if (this.#rbuf.length === 0) {
+      this.#throwReadError();
+      return [0, null];
+    }
+    const got = this.#rbuf.copyInto(dst.subarray(0, want), (flags & MSG_PEEK) === 0);
+    this.#drained();
+    return [got, this.family === AF_UNIX ? "" : null];
+  }
+
+  async #recvStream(n: number, flags: number): Promise<Uint8Array> {
+    if (n === 0) {
+      this.#checkConnected();
+      return new Uint8Array(0);
+    }
+    if (this.#rbuf.length > 0 && (flags & MSG_WAITALL) === 0) return this.#takeStream(n, flags);
+    await this.#waitStream(n, flags);
+    if (this.#rbuf.length === 0) {
+      this.#throwReadError();
+      return new Uint8Array(0);
+    }
+    return this.#takeStream(n, flags);
+  }
+
+  #takeStream(n: number, flags: number): Uint8Array {
+    const out = (flags & MSG_PEEK) !== 0 ? this.#rbuf.peek(n) : this.#rbuf.take(n);
+    this.#drained();
+    return out;
+  }
+
+  async #waitStream(n: number, flags: number): Promise<void> {
+    this.#checkConnected();
+    const need = (flags & MSG_WAITALL) !== 0 ? n : 1;
+    if (need > 1) this.#wantMore(need);
+    try {
+      await this.#until(
+        () => this.#rbuf.length >= need || this.#eof || this.#rdShut || this.#readError !== null,
+        flags,
+      );
+    } finally {
+      if (need > 1) this.#want = 0;
+    }
+  }
+
+  #wantMore(need: number): void {
+    this.#want = need;
+    if (this.#paused && this.#rbuf.length < need) {
+      this.#paused = false;
+      this.#stream?.resume();
+    }
+  }
+
+  #drained(): void {
+    if (this.#paused && this.#rbuf.length < this.#rcvbuf * 2) {
+      this.#paused = false;
+      this.#stream?.resume();
+    }
+    this.#notify();
+  }
+
+  #throwReadError(): void {
+    const err = this.#readError;
+    if (err !== null) {
+      this.#readError = null;
+      throw err;
+    }
+  }
+
+  async #recvDatagram(n: number, flags: number): Promise<_Datagram> {
+    if (this.#binding !== null) await this.#binding.catch(() => {});
+    await this.#until(() => this.#dqHead < this.#dq.length || this.#soError !== 0, flags);
+    if (this.#dqHead >= this.#dq.length) {
+      const errno = this.#soError;
+      this.#soError = 0;
+      throw oserror(errno);
+    }
+    const d = this.#dq[this.#dqHead];
+    if ((flags & MSG_PEEK) === 0) {
+      this.#dq[this.#dqHead++] = undefined as unknown as _Datagram;
+      this.#dqBytes -= d.data.length + _DGRAM_OVERHEAD;
+      if (this.#dqHead === this.#dq.length || this.#dqHead > 1024) {
+        this.#dq = this.#dq.slice(this.#dqHead);
+        this.#dqHead = 0;
+      }
+      if (this.#dgPaused && this.#dqBytes <= this.#rcvbuf / 2) {
+        this.#dgPaused = false;
+        this.#dgram?.resume();
+      }
+      this.#notify();
+    }
+    const data = d.data.length > n ? d.data.slice(0, n) : (flags & MSG_PEEK) !== 0 ? d.data.slice() : d.data;
+    return { data, from: d.from };
+  }
+
+  // ---- sending -----------------------------------------------------------------
+
+  /**
+   * Sends bytes; resolves with how many were taken (may be fewer than given).
+   *
+   * @param data The bytes (a string is sent as UTF-8).
+   * @param flags `MSG_DONTWAIT`, or 0.
+   * @returns The count taken.
+   * @throws {OSError} BrokenPipeError (32) when unconnected or shut down;
+   * EDESTADDRREQ (89) for an unconnected datagram socket.
+   *
+   * @example Send until done
+   * ```ts
+   * import { socketpair } from "@unisock/socket";
+   * const [a, b] = await socketpair();
+   * let data = new TextEncoder().encode("hello");
+   * while (data.length) data = data.subarray(await a.send(data));
+   * a.close(); b.close();
+   * ```
+   */
+  async send(data: Data, flags: number = 0): Promise<number> {
+    const bytes = _dataArg(data);
+    flags = _intArg(flags);
+    this.#checkOpen();
+    if (this.type === SOCK_DGRAM) {
+      if (this.#peer === null) throw new OSError(E.EDESTADDRREQ);
+      await this.#sendDatagram(bytes, this.#peer, flags);
+      return bytes.length;
+    }
+    this.#checkSendable();
+    if (bytes.length === 0) return 0;
+    const part = bytes.subarray(0, Math.min(bytes.length, _SEND_CHUNK));
+    await this.#write(part, flags);
+    return part.length;
+  }
+
+  /**
+   * Sends every byte, waiting while the peer is slow instead of buffering
+   * without bound. Resolves when all were handed to the OS.
+   *
+   * @param data The bytes (a string is sent as UTF-8).
+   * @param flags `MSG_DONTWAIT`, or 0.
+   * @returns Resolves when done.
+   *
+   * @example Send a message
+   * ```ts
+   * import { socketpair } from "@unisock/socket";
+   * const [a, b] = await socketpair();
+   * await a.sendall("hello");
+   * a.close(); b.close();
+   * ```
+   */
+  async sendall(data: Data, flags: number = 0): Promise<void> {
+    const bytes = _dataArg(data);
+    flags = _intArg(flags);
+    this.#checkOpen();
+    if (this.type === SOCK_DGRAM) {
+      await this.send(bytes, flags);
+      return;
+    }
+    this.#checkSendable();
+    const deadline = _deadline(this.#timeout);
+    for (let off = 0; off < bytes.length; off += _SEND_CHUNK) {
+      const part = bytes.subarray(off, Math.min(bytes.length, off + _SEND_CHUNK));
+      await this.#write(part, flags, deadline);
+    }
+  }
+
+  /**
+   * Sends one datagram to an address (`sendto(data, address)` or
+   * `sendto(data, flags, address)`).
+   *
+   * @param data The bytes.
+   * @param flagsOrAddress The address, or flags when a third argument follows.
+   * @param maybeAddress The address, after flags.
+   * @returns The count sent.
+   * @throws {OSError} EMSGSIZE (90) over 65507 bytes (IPv4).
+   *
+   * @example Send a datagram
+   * ```ts
+   * import { socket, AF_INET, SOCK_DGRAM } from "@unisock/socket";
+   * const s = socket(AF_INET, SOCK_DGRAM);
+   * await s.sendto("ping", ["127.0.0.1", 9]);
+   * s.close();
+   * ```
+   */
+  async sendto(data: Data, flagsOrAddress: number | Address, maybeAddress?: Address): Promise<number> {
+    const bytes = _dataArg(data);
+    const address = maybeAddress === undefined ? flagsOrAddress as Address : maybeAddress;
+    const flags = maybeAddress === undefined ? 0 : _intArg(flagsOrAddress);
+    this.#checkOpen();
+    const parsed = _checkAddress(this.family, address, "sendto");
+    if (this.type === SOCK_STREAM) {
+      if (this.#state === "connected") throw new OSError(E.EISCONN);
+      throw new OSError(E.EPIPE);
+    }
+    const target = await _resolve(this.family, parsed, false);
+    await this.#sendDatagram(bytes, target, flags);
+    return bytes.length;
+  }
+
+  async #sendDatagram(bytes: Uint8Array, to: BackendAddress, flags: number): Promise<void> {
+    const max = this.family === AF_INET ? 65507 : this.family === AF_INET6 ? 65527 : 212992;
+    if (bytes.length > max) throw new OSError(E.EMSGSIZE);
+    if (to.kind === "inet" && to.host === "255.255.255.255" && !this.#opts.broadcast) {
+      throw oserror(E.EACCES);
+    }
+    await this.#autobind();
+    this.#checkOpen();
+    const copy = this.#timeout === 0 || (flags & MSG_DONTWAIT) !== 0 ? bytes.slice() : bytes;
+    const p = this.#dgram!.send(copy, to);
+    if (this.#timeout === 0 || (flags & MSG_DONTWAIT) !== 0) {
+      p.catch((err: OSError) => {
+        this.#soError = err.errno ?? E.EIO;
+      });
+      return;
+    }
+    await this.#race(p, _deadline(this.#timeout));
+  }
+
+  async #write(part: Uint8Array, flags: number, deadline = _deadline(this.#timeout)): Promise<void> {
+    const nonblocking = this.#timeout === 0 || (flags & MSG_DONTWAIT) !== 0;
+    if (this.#writing > 0) {
+      if (nonblocking) throw new BlockingIOError(E.EAGAIN);
+      await this.#until(() => this.#writing === 0 || this.#writeError !== null, flags, deadline);
+      this.#checkSendable();
+    }
+    const own = nonblocking || this.#timeout !== null ? part.slice() : part;
+    const p = this.#startWrite(own);
+    if (nonblocking) return;
+    await this.#race(p, deadline);
+  }
+
+  #startWrite(chunk: Uint8Array): Promise<void> {
+    const h = this.#stream!;
+    this.#writing++;
+    this.#notify();
+    const p = this.#writeChain.then(() => h.write(chunk));
+    this.#writeChain = p.then(() => {
+      this.#writing--;
+      this.#notify();
+    }, (err: OSError) => {
+      this.#writing--;
+      this.#writeError ??= err;
+      this.#notify();
+    });
+    p.catch(() => {});
+    return p;
+  }
+
+  #checkSendable(): void {
+    if (this.#writeError !== null) throw this.#writeError;
+    if (this.#wrShut) throw new OSError(E.EPIPE);
+    if (this.#state !== "connected") {
+      throw new OSError(this.#state === "connecting" ? E.EAGAIN : E.EPIPE);
+    }
+  }
+
+  // ---- shutdown, close ---------------------------------------------------------
+
+  /**
+   * Shuts down one or both halves: `SHUT_WR` sends EOF to the peer while this
+   * side can still `recv`.
+   *
+   * @param how `SHUT_RD`, `SHUT_WR` or `SHUT_RDWR`.
+   * @returns Resolves when the FIN was handed to the OS.
+   * @throws {OSError} ENOTCONN (107) when unconnected; EINVAL for a bad `how`.
+   *
+   * @example Half-close
+   * ```ts
+   * import { socketpair, SHUT_WR } from "@unisock/socket";
+   * const [a, b] = await socketpair();
+   * await a.shutdown(SHUT_WR);
+   * console.log((await b.recv(10)).length); // 0
+   * a.close(); b.close();
+   * ```
+   */
+  async shutdown(how: number): Promise<void> {
+    how = _intArg(how);
+    this.#checkOpen();
+    if (how !== SHUT_RD && how !== SHUT_WR && how !== SHUT_RDWR) throw new OSError(E.EINVAL);
+    if (this.type === SOCK_DGRAM) {
+      if (this.#peer === null) throw new OSError(E.ENOTCONN);
+      return;
+    }
+    if (this.#state !== "connected") throw new OSError(E.ENOTCONN);
+    if (how !== SHUT_WR) {
+      this.#rdShut = true;
+      this.#notify();
+    }
+    if (how !== SHUT_RD && !this.#wrShut) {
+      this.#wrShut = true;
+      this.#notify();
+      const h = this.#stream!;
+      const fin = this.#writeChain.then(() => h.shutdownWrite());
+      this.#writeChain = fin.catch(() => {});
+      await fin.catch((err: OSError) => {
+        if (err.errno !== E.ENOTCONN && err.errno !== E.EPIPE) throw err;
+      });
+    }
+  }
+
+  /**
+   * Closes the socket. Idempotent; every later call throws OSError EBADF (9).
+   * Data already sent is still delivered, then EOF; unread received data
+   * makes the close a reset, as on Linux. A file from `makefile` keeps the
+   * connection open until it is closed too.
+   *
+   * @example Close twice
+   * ```ts
+   * import { socket } from "@unisock/socket";
+   * const s = socket();
+   * s.close();
+   * s.close();
+   * ```
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closeWanted = true;
+    if (this.#ioRefs > 0) return;
+    this.#realClose();
+  }
+
+  #realClose(): void {
+    this.#closed = true;
+    _freeFd(this.#fd);
+    this.#fd = -1;
+    this.#connectAbort?.abort();
+    this.#listener?.close();
+    for (const h of this.#acceptQueue) h.abort();
+    this.#acceptQueue = [];
+    this.#dgram?.close();
+    this.#dq = [];
+    const h = this.#stream;
+    if (h !== null) {
+      const reset = this.#rbuf.length > 0 || (this.#linger[0] !== 0 && this.#linger[1] === 0);
+      this.#rbuf.clear();
+      if (reset) h.abort();
+      else this.#writeChain.then(() => h.close());
+    }
+    this.#notify();
+  }
+
+  /**
+   * Detaches a `makefile` reference (used by file objects).
+   *
+   * @returns Nothing.
+   */
+  _decref_socketios(): void {
+    if (this.#ioRefs > 0) this.#ioRefs--;
+    if (this.#closeWanted && this.#ioRefs === 0) this.#realClose();
+  }
+
+  /** Closes the socket (for `using`). */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  // ---- names, options ------------------------------------------------------------
+
+  /**
+   * The socket's own address.
+   *
+   * @returns `[host, port]` (`["0.0.0.0", 0]` unbound), 4 items for AF_INET6, a path for AF_UNIX.
+   *
+   * @example After bind
+   * ```ts
+   * import { socket } from "@unisock/socket";
+   * const s = socket();
+   * console.log(s.getsockname()); // [ "0.0.0.0", 0 ]
+   * s.close();
+   * ```
+   */
+  getsockname(): Address {
+    this.#checkOpen();
+    return _toPython(this.family, this.#local);
+  }
+
+  /**
+   * The connected peer's address.
+   *
+   * @returns The address.
+   * @throws {OSError} ENOTCONN (107) without a peer.
+   *
+   * @example Unconnected
+   * ```ts
+   * import { socket } from "@unisock/socket";
+   * const s = socket();
+   * try { s.getpeername(); } catch (e) { console.log(String(e)); }
+   * s.close();
+   * ```
+   */
+  getpeername(): Address {
+    this.#checkOpen();
+    if (this.#remote === null || (this.type === SOCK_STREAM && this.#state !== "connected")) {
+      throw new OSError(E.ENOTCONN);
+    }
+    return _toPython(this.family, this.#remote);
+  }
+
+  /**
+   * Sets a socket option.
+   *
+   * @param level `SOL_SOCKET`, `IPPROTO_TCP` or `IPPROTO_IPV6`.
+   * @param optname The option.
+   * @param value An integer (or boolean); for `SO_LINGER`, 8 packed bytes.
+   * @throws {OSError} ENOPROTOOPT (92) for an unknown option.
+   *
+   * @example Reuse an address
+   * ```ts
+   * import { socket, SOL_SOCKET, SO_REUSEADDR } from "@unisock/socket";
+   * const s = socket();
+   * s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
+   * s.close();
+   * ```
+   */
+  setsockopt(level: number, optname: number, value: number | boolean | ArrayBufferView): void {
+    _intArg(level);
+    _intArg(optname);
+    this.#checkOpen();
+    if (level === SOL_SOCKET && optname === SO_LINGER) {
+      this.#linger = _unpackLinger(value);
+      return;
+    }
+    const v = ArrayBuffer.isView(value) ? _unpackInt(value) : _intArg(value);
+    const key = this.#optKey(level, optname);
+    if (key === "rcvbuf") this.#rcvbuf = Math.max(2304, Math.min(v, 212992) * 2);
+    else if (key === "sndbuf") this.#sndbuf = Math.max(4608, Math.min(v, 212992) * 2);
+    else {
+      this.#opts[key] = v ? 1 : 0;
+      this.#applyOpt(key);
+    }
+  }
+
+  /**
+   * Reads a socket option.
+   *
+   * @param level `SOL_SOCKET`, `IPPROTO_TCP` or `IPPROTO_IPV6`.
+   * @param optname The option; `SO_ERROR` returns and clears the pending error.
+   * @returns The integer value (for `SO_LINGER`, `onoff | linger << 32` is not used: it returns `onoff`).
+   * @throws {OSError} ENOPROTOOPT (92) for an unknown option.
+   *
+   * @example Socket type
+   * ```ts
+   * import { socket, SOL_SOCKET, SO_TYPE } from "@unisock/socket";
+   * const s = socket();
+   * console.log(s.getsockopt(SOL_SOCKET, SO_TYPE)); // 1
+   * s.close();
+   * ```
+   */
+  getsockopt(level: number, optname: number): number {
+    _intArg(level);
+    _intArg(optname);
+    this.#checkOpen();
+    if (level === SOL_SOCKET && optname === SO_TYPE) return this.type;
+    if (level === SOL_SOCKET && optname === SO_LINGER) return this.#linger[0];
+    if (level === SOL_SOCKET && optname === SO_ERROR) {
+      const e = this.#soError;
+      this.#soError = 0;
+      return e;
+    }
+    const key = this.#optKey(level, optname);
+    if (key === "rcvbuf") return this.#rcvbuf;
+    if (key === "sndbuf") return this.#sndbuf;
+    return this.#opts[key];
+  }
+
+  #optKey(level: number, optname: number): _OptKey {
+    if (level === SOL_SOCKET) {
+      switch (optname) {
+        case SO_REUSEADDR:
+          return "reuseaddr";
+        case SO_REUSEPORT:
+          return "reuseport";
+        case SO_KEEPALIVE:
+          return "keepalive";
+        case SO_BROADCAST:
+          return "broadcast";
+        case SO_RCVBUF:
+          return "rcvbuf";
+        case SO_SNDBUF:
+          return "sndbuf";
+      }
+    } else if (level === IPPROTO_TCP && optname === TCP_NODELAY && this.type === SOCK_STREAM) {
+      return "nodelay";
+    } else if (level === IPPROTO_IPV6 && optname === IPV6_V6ONLY && this.family === AF_INET6) {
+      return "v6only";
+    }
+    throw new OSError(E.ENOPROTOOPT);
+  }
+
+  #applyOpt(key: string): void {
+    if (key === "nodelay") this.#stream?.setNoDelay(this.#opts.nodelay !== 0);
+    if (key === "keepalive") this.#stream?.setKeepAlive(this.#opts.keepalive !== 0);
+    if (key === "broadcast") this.#dgram?.setBroadcast(this.#opts.broadcast !== 0);
+  }
+
+  // ---- files, streams, iteration -----------------------------------------------
+
+  /**
+   * A file object over the socket: `"rb"`/`"wb"`/`"rwb"` binary, `"r"`/`"w"`/`"rw"` text.
+   * Closing it leaves the socket open; closing the socket while a file is
+   * open keeps the connection until the file is closed too, as in Python.
+   *
+   * @param mode The mode.
+   * @param options `encoding` (text, default `utf-8`), `newline`.
+   * @returns The file.
+   *
+   * @example Read a line
+   * ```ts
+   * import { socketpair } from "@unisock/socket";
+   * const [a, b] = await socketpair();
+   * await a.sendall("one\ntwo\n");
+   * const f = b.makefile("rb");
+   * console.log(await f.readline()); // Uint8Array of "one\n"
+   * f.close(); a.close(); b.close();
+   * ```
+   */
+  makefile(mode: "rb" | "wb" | "rwb" | "wrb" | "br" | "bw", options?: SocketFileOptions): SocketFile<Uint8Array>;
+  makefile(mode?: "r" | "w" | "rw" | "wr", options?: SocketFileOptions): SocketFile<string>;
+  makefile(mode?: string, options?: SocketFileOptions): SocketFile;
+  makefile(mode: string = "r", options: SocketFileOptions = {}): SocketFile {
+    this.#checkOpen();
+    const f = new SocketFile(this, mode, options);
+    this.#ioRefs++;
+    return f;
+  }
+
+  /**
+   * Received chunks until EOF.
+   *
+   * @returns An async iterator of chunks.
+   *
+   * @example Read everything
+   * ```ts
+   * import { socketpair, SHUT_WR } from "@unisock/socket";
+   * const [a, b] = await socketpair();
+   * await a.sendall("data"); await a.shutdown(SHUT_WR);
+   * for await (const chunk of b) console.log(chunk.length);
+   * a.close(); b.close();
+   * ```
+   */
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
+    for (;;) {
+      const chunk = await this.recv(65536);
+      if (chunk.length === 0) return;
+      yield chunk;
+    }
+  }
+
+  /**
+   * A ReadableStream over `recv`, sharing its buffer.
+   *
+   * @returns The stream; it ends at EOF.
+   *
+   * @example Pipe to a collector
+   * ```ts
+   * import { socketpair } from "@unisock/socket";
+   * const [a, b] = await socketpair();
+   * await a.sendall("x"); a.close();
+   * console.log(await new Response(b.readable).text()); // "x"
+   * b.close();
+   * ```
+   */
+  get readable(): ReadableStream<Uint8Array> {
+    return new ReadableStream<Uint8Array>({
+      pull: async (ctl) => {
+        const chunk = await this.recv(65536);
+        if (chunk.length === 0) ctl.close();
+        else ctl.enqueue(chunk);
+      },
+    }, { highWaterMark: 0 });
+  }
+
+  /**
+   * A WritableStream over `sendall`; closing it sends EOF (`SHUT_WR`).
+   *
+   * @returns The stream.
+   *
+   * @example Write through a stream
+   * ```ts
+   * import { socketpair } from "@unisock/socket";
+   * const [a, b] = await socketpair();
+   * const w = a.writable.getWriter();
+   * await w.write(new TextEncoder().encode("hi")); await w.close();
+   * console.log(await b.recv(10));
+   * a.close(); b.close();
+   * ```
+   */
+  get writable(): WritableStream<Uint8Array> {
+    return new WritableStream<Uint8Array>({
+      write: (chunk) => this.sendall(chunk),
+      close: () => this.shutdown(SHUT_WR),
+      abort: () => this.close(),
+    });
+  }
+
+  /**
+   * A Python-like representation.
+   *
+   * @returns The text.
+   */
+  toString(): string {
+    return `<socket.socket fd=${this.#fd}, family=${this.family}, type=${this.type}, proto=${this.proto}>`;
+  }
+
+  // ---- readiness (select/poll) ---------------------------------------------------
+
+  /**
+   * Readiness for select/poll.
+   *
+   * @returns The current readiness.
+   */
+  [kReadiness](): Readiness {
+    if (this.#closed) {
+      return { readable: false, writable: false, error: false, hangup: false, closed: true };
+    }
+    const errorPending = this.#soError !== 0;
+    if (this.type === SOCK_DGRAM) {
+      return {
+        readable: this.#dqHead < this.#dq.length || errorPending,
+        writable: true,
+        error: errorPending,
+        hangup: false,
+        closed: false,
+      };
+    }
+    if (this.#state === "listening") {
+      const r = this.#acceptQueue.length > 0 || this.#listenError !== null;
+      return { readable: r, writable: false, error: this.#listenError !== null, hangup: false, closed: false };
+    }
+    if (this.#state === "connected") {
+      const readable = this.#rbuf.length > 0 || this.#eof || this.#rdShut || this.#readError !== null;
+      const failed = this.#readError !== null || this.#writeError !== null;
+      return {
+        readable,
+        writable: this.#writing === 0 || failed,
+        error: failed,
+        hangup: (this.#eof && this.#wrShut) || failed,
+        closed: false,
+      };
+    }
+    if (this.#state === "fresh" && errorPending) {
+      return { readable: true, writable: true, error: true, hangup: true, closed: false };
+    }
+    return { readable: false, writable: false, error: false, hangup: this.#state === "fresh", closed: false };
+  }
+
+  /**
+   * Subscribes to readiness changes.
+   *
+   * @param onChange Called after each change.
+   * @returns Unsubscribe.
+   */
+  [kWatch](onChange: () => void): () => void {
+    return this.#watchers.add(onChange);
+  }
+
+  /**
+   * Datagrams dropped because the receive queue was full (like the kernel's
+   * drop counter).
+   *
+   * @returns The count.
+   */
+  get _drops(): number {
+    return this.#drops;
+  }
+
+  // ---- waiting ---------------------------------------------------------------------
+
+  #notify(): void {
+    if (this.#waiters.size > 0) {
+      const ws = [...this.#waiters];
+      this.#waiters.clear();
+      for (const w of ws) w();
+    }
+    this.#watchers.notify();
+  }
+
+  /** Waits until `ready()` (or close), honouring the timeout mode; throws EBADF if closed meanwhile. */
+  async #until(
+    ready: () => boolean,
+    flags: number,
+    deadline: number | null = _deadline(this.#timeout),
+  ): Promise<void> {
+    if (ready()) return;
+    if (this.#timeout === 0 || (flags & MSG_DONTWAIT) !== 0) throw new BlockingIOError(E.EAGAIN);
+    while (!ready()) {
+      await this.#wait(deadline);
+      this.#checkOpen();
+    }
+  }
+
+  #wait(deadline: number | null): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let timer: { cancel(): void } | null = null;
+      const wake = () => {
+        timer?.cancel();
+        resolve();
+      };
+      this.#waiters.add(wake);
+      if (deadline !== null) {
+        timer = _setTimer(deadline - performance.now(), () => {
+          this.#waiters.delete(wake);
+          reject(new TimeoutError());
+        });
+      }
+    });
+  }
+
+  /** Awaits `p` until the deadline; on timeout rejects with TimeoutError (p goes on). */
+  #race<T>(p: Promise<T>, deadline: number | null): Promise<T> {
+    if (deadline === null) return p;
+    return new Promise<T>((resolve, reject) => {
+      const timer = _setTimer(deadline - performance.now(), () => reject(new TimeoutError()));
+      p.then((v) => {
+        timer.cancel();
+        resolve(v);
+      }, (e) => {
+        timer.cancel();
+        reject(e);
+      });
+    });
+  }
+
+  // ---- checks ------------------------------------------------------------------------
+
+  #checkOpen(): void {
+    if (this.#closed) throw new OSError(E.EBADF);
+  }
+
+  #checkConnected(): void {
+    if (this.#state !== "connected") {
+      if (this.#soError !== 0 && this.#state === "fresh") {
+        const e = this.#soError;
+        this.#soError = 0;
+        throw oserror(e);
+      }
+      throw new OSError(E.ENOTCONN);
+    }
+  }
+
+  #checkBufsize(bufsize: number, fn: string): number {
+    const n = _intArg(bufsize);
+    if (n < 0) throw new RangeError(`negative buffersize in ${fn}`);
+    if (n > Number.MAX_SAFE_INTEGER) throw new RangeError("Python int too large to convert to C ssize_t");
+    return n;
+  }
+}
+
+function _randomName(): string {
+  return Math.random().toString(36).slice(2, 12);
+}
+
+function _unpackInt(v: ArrayBufferView): number {
+  const b = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  if (b.length < 4) throw new OSError(E.EINVAL);
+  return new DataView(b.buffer, b.byteOffset, 4).getInt32(0, true);
+}
+
+function _unpackLinger(v: unknown): [number, number] {
+  if (Array.isArray(v) && v.length === 2) return [_intArg(v[0]), _intArg(v[1])];
+  if (!ArrayBuffer.isView(v)) throw new OSError(E.EINVAL);
+  const b = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  if (b.length < 8) throw new OSError(E.EINVAL);
+  const dv = new DataView(b.buffer, b.byteOffset, 8);
+  return [dv.getInt32(0, true), dv.getInt32(4, true)];
+}
+
+/**
+ * Creates a socket, as Python's `socket.socket(...)`.
+ *
+ * @param family `AF_INET` (default), `AF_INET6` or `AF_UNIX`.
+ * @param type `SOCK_STREAM` (default) or `SOCK_DGRAM`.
+ * @param proto 0, or the protocol matching the type.
+ * @returns The new socket.
+ *
+ * @example A UDP socket
+ * ```ts
+ * import { socket, AF_INET, SOCK_DGRAM } from "@unisock/socket";
+ * const s = socket(AF_INET, SOCK_DGRAM);
+ * s.close();
+ * ```
+ */
+export function socket(family: number = AF_INET, type: number = SOCK_STREAM, proto: number = 0): Socket {
+  return new Socket(family, type, proto);
+}
