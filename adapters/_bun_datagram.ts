@@ -1,0 +1,300 @@
+/**
+ * UDP sockets of the Bun adapter over `Bun.udpSocket`.
+ *
+ * Bun 1.4.5 UDP sockets cannot stop reading, so `pause()` keeps arriving
+ * datagrams in the adapter up to {@linkcode _PAUSED_LIMIT} bytes (Linux's
+ * default SO_RCVBUF) and drops the rest, as a full kernel queue would.
+ * `send()` returning `false` means "not sent now": the datagram is retried
+ * from the `drain` handler. SO_REUSEADDR, SO_REUSEPORT and IPV6_V6ONLY go
+ * through uSockets' `flags` (as Bun's own `node:dgram` does).
+ *
+ * @module
+ */
+
+import type {
+  BackendAddress,
+  DatagramHandle,
+  DatagramOptions,
+  DatagramSink,
+} from "../src/backend.ts";
+import { EAFNOSUPPORT, EBADF } from "../src/errno.ts";
+import { type OSError, oserror } from "../src/errors.ts";
+import type { BunApi, BunUdpHandler, BunUdpSocket } from "./_bun_api.ts";
+import { _translate } from "./_bun_errors.ts";
+
+/** Bytes of datagrams kept while paused; more are dropped (Linux rmem_default). */
+export const _PAUSED_LIMIT = 212992;
+
+/** uSockets socket flags understood by `Bun.udpSocket`. */
+const _REUSE_PORT = 4;
+const _IPV6_ONLY = 8;
+const _REUSE_ADDR = 16;
+
+/** A datagram or the failure waiting for delivery. */
+type _Event =
+  | { readonly kind: "message"; readonly data: Uint8Array; readonly from: BackendAddress }
+  | { readonly kind: "error"; readonly err: OSError };
+
+/** One datagram waiting for `drain`. */
+interface _Send {
+  readonly data: Uint8Array;
+  readonly port: number;
+  readonly host: string;
+  readonly resolve: () => void;
+  readonly reject: (err: OSError) => void;
+}
+
+/** The uSockets flags for the options. */
+function _flags(options: DatagramOptions): number {
+  return (options.reusePort ? _REUSE_PORT : 0) | (options.reuseAddress ? _REUSE_ADDR : 0) |
+    (options.ipv6Only ? _IPV6_ONLY : 0);
+}
+
+/** A Bun UDP socket as a {@linkcode DatagramHandle}. */
+export class _BunDatagram implements DatagramHandle {
+  #local: BackendAddress;
+  #sock: BunUdpSocket | null = null;
+  #sink: DatagramSink | null = null;
+  #queue: _Event[] = [];
+  #queuedBytes = 0;
+  #paused = false;
+  #closed = false;
+  #failed = false;
+  #scheduled = false;
+  #sends: _Send[] = [];
+
+  /**
+   * Creates the state of a socket about to be bound.
+   *
+   * @param local The address being bound (port 0 is fixed by `attach`).
+   */
+  constructor(local: BackendAddress) {
+    this.#local = local;
+  }
+
+  /** The bound address. */
+  get local(): BackendAddress {
+    return this.#local;
+  }
+
+  /**
+   * The Bun handlers feeding this object.
+   *
+   * @returns Handlers that never throw.
+   */
+  handlers(): BunUdpHandler {
+    return {
+      data: (_s, data, port, host) => this.#guard(() => this.onMessage(data, port, host)),
+      drain: () => this.#guard(() => this.#flushSends()),
+      error: (_s, err) => this.#guard(() => this.onError(err)),
+    };
+  }
+
+  /**
+   * Records the Bun socket once bound.
+   *
+   * @param sock What `Bun.udpSocket` resolved with.
+   */
+  attach(sock: BunUdpSocket): void {
+    this.#sock = sock;
+    this.#local = { ...this.#local, port: sock.port } as BackendAddress;
+    if (this.#closed) this.#closeSocket();
+  }
+
+  /**
+   * A datagram arrived.
+   *
+   * @param data A fresh copy of the payload.
+   * @param port Sender port.
+   * @param host Sender IP text.
+   */
+  onMessage(data: Uint8Array, port: number, host: string): void {
+    if (this.#closed || this.#failed) return;
+    const from: BackendAddress = { kind: "inet", host, port, version: host.includes(":") ? 6 : 4 };
+    if (this.#canDeliverNow()) return this.#sink?.message(data, from);
+    if (this.#queue.length > 0 && this.#queuedBytes + data.byteLength > _PAUSED_LIMIT) return;
+    this.#queuedBytes += data.byteLength;
+    this.#queue.push({ kind: "message", data, from });
+  }
+
+  /**
+   * An error reached Bun's `error` handler (or a handler threw): the socket
+   * fails and closes.
+   *
+   * @param err The error.
+   */
+  onError(err: unknown): void {
+    if (this.#closed || this.#failed) return;
+    this.#failed = true;
+    const failure = _translate(err);
+    this.#failSends(failure);
+    this.#closeSocket();
+    if (this.#canDeliverNow()) this.#sink?.error(failure);
+    else this.#queue.push({ kind: "error", err: failure });
+  }
+
+  /**
+   * Begins delivering datagrams to `sink`, from the next microtask on.
+   *
+   * @param sink Receives datagrams and errors.
+   */
+  start(sink: DatagramSink): void {
+    if (this.#sink !== null) return;
+    this.#sink = sink;
+    this.#schedule();
+  }
+
+  /** Holds datagrams in the adapter (bounded) until `resume()`. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Delivers held datagrams, then new ones as they come. */
+  resume(): void {
+    this.#paused = false;
+    this.#schedule();
+  }
+
+  /**
+   * Sends one datagram.
+   *
+   * @param data The payload.
+   * @param to An IP endpoint.
+   * @returns Settles once the kernel took it; rejects e.g. with EMSGSIZE.
+   */
+  send(data: Uint8Array, to: BackendAddress): Promise<void> {
+    if (this.#closed || this.#failed || this.#sock === null) return Promise.reject(oserror(EBADF));
+    if (to.kind !== "inet") return Promise.reject(oserror(EAFNOSUPPORT));
+    return new Promise<void>((resolve, reject) => {
+      this.#sends.push({ data, port: to.port, host: to.host, resolve, reject });
+      if (this.#sends.length === 1) this.#flushSends();
+    });
+  }
+
+  /**
+   * Sets SO_BROADCAST.
+   *
+   * @param on Whether broadcast sends are allowed.
+   */
+  setBroadcast(on: boolean): void {
+    try {
+      this.#sock?.setBroadcast(on);
+    } catch {
+      // Closed: the next send reports EBADF.
+    }
+  }
+
+  /** Closes the socket; queued sends reject with EBADF. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#sink = null;
+    this.#queue = [];
+    this.#failSends(oserror(EBADF));
+    this.#closeSocket();
+  }
+
+  #guard(body: () => void): void {
+    try {
+      body();
+    } catch (err) {
+      try {
+        this.onError(err);
+      } catch {
+        // onError never throws.
+      }
+    }
+  }
+
+  #canDeliverNow(): boolean {
+    return this.#sink !== null && !this.#paused && !this.#scheduled && this.#queue.length === 0;
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#sink === null) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      this.#drainQueue();
+    });
+  }
+
+  #drainQueue(): void {
+    while (this.#queue.length > 0 && !this.#paused && !this.#closed && this.#sink !== null) {
+      const event = this.#queue.shift()!;
+      if (event.kind === "error") return this.#sink.error(event.err);
+      this.#queuedBytes -= event.data.byteLength;
+      this.#sink.message(event.data, event.from);
+    }
+  }
+
+  #flushSends(): void {
+    while (this.#sends.length > 0 && this.#sock !== null) {
+      const head = this.#sends[0];
+      let sent: boolean;
+      try {
+        sent = this.#sock.send(head.data, head.port, head.host);
+      } catch (err) {
+        this.#sends.shift();
+        head.reject(_translate(err));
+        continue;
+      }
+      if (!sent) return;
+      this.#sends.shift();
+      head.resolve();
+    }
+  }
+
+  #failSends(err: OSError): void {
+    const sends = this.#sends;
+    this.#sends = [];
+    for (const s of sends) s.reject(err);
+  }
+
+  #closeSocket(): void {
+    try {
+      this.#sock?.close();
+    } catch {
+      // Already closed.
+    }
+  }
+}
+
+/**
+ * Binds a Bun UDP socket.
+ *
+ * @param bun The `Bun` global.
+ * @param options Address and socket options.
+ * @returns The handle; rejects with EADDRINUSE, EADDRNOTAVAIL, EAFNOSUPPORT (unix) etc.
+ *
+ * @example Bind an ephemeral port
+ * ```ts ignore
+ * const h = await _bindDatagram(Bun, {
+ *   address: { kind: "inet", host: "127.0.0.1", port: 0, version: 4 },
+ *   reuseAddress: false, reusePort: false, ipv6Only: false,
+ * });
+ * h.close();
+ * ```
+ */
+export async function _bindDatagram(
+  bun: BunApi,
+  options: DatagramOptions,
+): Promise<DatagramHandle> {
+  const { address } = options;
+  if (address.kind !== "inet") throw oserror(EAFNOSUPPORT);
+  const handle = new _BunDatagram(address);
+  try {
+    handle.attach(
+      await bun.udpSocket({
+        hostname: address.host,
+        port: address.port,
+        binaryType: "uint8array",
+        flags: _flags(options),
+        socket: handle.handlers(),
+      }),
+    );
+  } catch (err) {
+    throw _translate(err);
+  }
+  return handle;
+}

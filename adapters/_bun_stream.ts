@@ -1,0 +1,587 @@
+/**
+ * Stream sockets (TCP and unix) of the Bun adapter: the one handler set that
+ * serves every Bun socket, the {@linkcode StreamHandle} over a Bun socket, the
+ * {@linkcode ListenerHandle} over `Bun.listen`, and the connecting state used
+ * by `Bun.connect`.
+ *
+ * Every Bun socket carries its state object in `socket.data`; the handlers
+ * only forward events to it. Observed Bun 1.4.5 behaviour this relies on:
+ * - `data` chunks with `binaryType: "uint8array"` are fresh copies, never reused;
+ * - `write()` returns the bytes the kernel took (no internal buffering), -1
+ *   once shut down or closed; `drain` follows a short write;
+ * - `pause()`/`resume()` stop and restart polling for reading;
+ * - with `allowHalfOpen`, `shutdown()` (no argument) sends FIN and reading
+ *   goes on; `end()` closes the socket; `terminate()` sends RST;
+ * - after our own FIN, the peer's FIN closes the socket without an `end`
+ *   event, so a clean `close` counts as end-of-stream;
+ * - `close` and `end()`/`terminate()` may call handlers synchronously.
+ *
+ * @module
+ */
+
+import type {
+  BackendAddress,
+  ListenerHandle,
+  ListenerSink,
+  StreamHandle,
+  StreamSink,
+} from "../src/backend.ts";
+import { EBADF, ECANCELED, ENOTCONN, EPIPE } from "../src/errno.ts";
+import { type OSError, oserror } from "../src/errors.ts";
+import type { BunListener, BunSocket, BunSocketHandler } from "./_bun_api.ts";
+import { _translate } from "./_bun_errors.ts";
+
+/** The state object in `socket.data`: it receives the socket's events. */
+export interface _Slot {
+  /** The socket connected or was accepted. */
+  onOpen(socket: BunSocket<_Slot>): void;
+  /** Bytes arrived (a fresh chunk). */
+  onData(chunk: Uint8Array): void;
+  /** The socket can take more writes. */
+  onDrain(): void;
+  /** The peer sent FIN. */
+  onEnd(): void;
+  /** Bun closed the socket, with the read error if any. */
+  onClose(err: unknown): void;
+  /** An error reached Bun's `error` handler. */
+  onError(err: unknown): void;
+}
+
+/** A slot that ignores everything but `onOpen`. */
+abstract class _OpenOnly implements _Slot {
+  abstract onOpen(socket: BunSocket<_Slot>): void;
+  onData(): void {}
+  onDrain(): void {}
+  onEnd(): void {}
+  onClose(): void {}
+  onError(): void {}
+}
+
+/** Runs a handler body; whatever it throws fails the socket instead of escaping. */
+function _guarded(socket: BunSocket<_Slot>, body: (slot: _Slot) => void): void {
+  try {
+    body(socket.data);
+  } catch (err) {
+    try {
+      socket.data.onError(err);
+    } catch {
+      // onError never throws; this only keeps the promise of the brief.
+    }
+  }
+}
+
+/**
+ * The one handler set of every Bun stream socket; per-socket state lives in
+ * `socket.data`.
+ */
+export const _HANDLERS: BunSocketHandler<_Slot> = {
+  binaryType: "uint8array",
+  open: (s) => _guarded(s, (slot) => slot.onOpen(s)),
+  data: (s, chunk) => _guarded(s, (slot) => slot.onData(chunk)),
+  drain: (s) => _guarded(s, (slot) => slot.onDrain()),
+  end: (s) => _guarded(s, (slot) => slot.onEnd()),
+  close: (s, err) => _guarded(s, (slot) => slot.onClose(err)),
+  error: (s, err) => _guarded(s, (slot) => slot.onError(err)),
+};
+
+/** An IP endpoint from Bun's address properties, `fallback` when Bun has none. */
+function _inet(
+  host: string | undefined,
+  port: number | undefined,
+  fallback: BackendAddress,
+): BackendAddress {
+  if (host === undefined || host === "" || port === undefined) return fallback;
+  return { kind: "inet", host, port, version: host.includes(":") ? 6 : 4 };
+}
+
+/** A sink event waiting for `start()` or for the replay after it. */
+type _Event =
+  | { readonly kind: "data"; readonly chunk: Uint8Array }
+  | { readonly kind: "end" }
+  | { readonly kind: "error"; readonly err: OSError };
+
+/** One queued write. */
+interface _Write {
+  data: Uint8Array;
+  readonly resolve: () => void;
+  readonly reject: (err: OSError) => void;
+}
+
+/** An action (shutdown, close) waiting until every queued write is out. */
+interface _AfterFlush {
+  readonly run: () => void;
+  readonly fail: (err: OSError) => void;
+}
+
+/** A connected Bun stream socket as a {@linkcode StreamHandle}. */
+export class _BunStream implements StreamHandle, _Slot {
+  /** Local endpoint. */
+  readonly local: BackendAddress;
+  /** Remote endpoint. */
+  readonly remote: BackendAddress;
+  #sock: BunSocket<_Slot>;
+  #unix: boolean;
+  #sink: StreamSink | null = null;
+  #queue: _Event[] | null = [];
+  #started = false;
+  #userPaused = false;
+  #readPaused = false;
+  #closed = false;
+  #gone = false;
+  #goneError: OSError | null = null;
+  #endSeen = false;
+  #failed = false;
+  #wrShut = false;
+  #outbox: _Write[] = [];
+  #afterFlush: _AfterFlush[] = [];
+
+  /**
+   * Wraps a Bun socket that just opened; reading stays paused until `start()`.
+   *
+   * @param sock The Bun socket (its `data` is set to this object).
+   * @param local Local endpoint.
+   * @param remote Remote endpoint.
+   */
+  constructor(sock: BunSocket<_Slot>, local: BackendAddress, remote: BackendAddress) {
+    this.#sock = sock;
+    this.local = local;
+    this.remote = remote;
+    this.#unix = local.kind === "unix";
+    sock.data = this;
+    this.#applyReading();
+  }
+
+  /**
+   * Wraps an accepted socket.
+   *
+   * @param sock The accepted Bun socket.
+   * @param listening The listener's bound address.
+   * @returns The stream.
+   */
+  static accepted(sock: BunSocket<_Slot>, listening: BackendAddress): _BunStream {
+    if (listening.kind === "unix") {
+      return new _BunStream(sock, listening, { kind: "unix", path: "" });
+    }
+    const unknown: BackendAddress = { ...listening, port: 0 };
+    const local = _inet(sock.localAddress, sock.localPort, listening);
+    return new _BunStream(sock, local, _inet(sock.remoteAddress, sock.remotePort, unknown));
+  }
+
+  /**
+   * Wraps a socket that connected to `peer`.
+   *
+   * @param sock The connected Bun socket.
+   * @param peer The address connected to.
+   * @returns The stream.
+   */
+  static connected(sock: BunSocket<_Slot>, peer: BackendAddress): _BunStream {
+    if (peer.kind === "unix") return new _BunStream(sock, { kind: "unix", path: "" }, peer);
+    const any: BackendAddress = { ...peer, host: peer.version === 6 ? "::" : "0.0.0.0", port: 0 };
+    const local = _inet(sock.localAddress, sock.localPort, any);
+    return new _BunStream(sock, local, _inet(sock.remoteAddress, sock.remotePort, peer));
+  }
+
+  /**
+   * Begins delivering events to `sink`, from the next microtask on.
+   *
+   * @param sink Receives data, end and error.
+   */
+  start(sink: StreamSink): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#sink = sink;
+    queueMicrotask(() => this.#replay());
+    this.#applyReading();
+  }
+
+  /** Stops reading until `resume()`. */
+  pause(): void {
+    this.#userPaused = true;
+    this.#applyReading();
+  }
+
+  /** Resumes reading. */
+  resume(): void {
+    this.#userPaused = false;
+    this.#applyReading();
+  }
+
+  /**
+   * Writes all of `data`; resolves once the kernel took the last byte.
+   *
+   * @param data The bytes.
+   * @returns Settles when written; rejects with EPIPE, ECONNRESET or EBADF.
+   */
+  write(data: Uint8Array): Promise<void> {
+    const blocked = this.#writeBlocked();
+    if (blocked !== null) return Promise.reject(blocked);
+    if (data.byteLength === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.#outbox.push({ data, resolve, reject });
+      if (this.#outbox.length === 1) this.#flush();
+    });
+  }
+
+  /**
+   * Sends FIN once queued writes are out; reading goes on.
+   *
+   * @returns Settles once FIN is queued; rejects with ENOTCONN on a dead socket.
+   */
+  shutdownWrite(): Promise<void> {
+    if (this.#closed) return Promise.reject(oserror(EBADF));
+    if (this.#wrShut) return Promise.resolve();
+    if (this.#gone) return Promise.reject(this.#goneError ?? oserror(ENOTCONN));
+    return new Promise<void>((resolve, reject) => {
+      this.#whenFlushed({ run: () => resolve(this.#sendFin()), fail: reject });
+    });
+  }
+
+  /** Closes gracefully: queued writes go out, then the socket closes. */
+  close(): void {
+    if (this.#closed) return;
+    this.#detachSink();
+    this.#whenFlushed({ run: () => this.#endSocket(), fail: () => {} });
+  }
+
+  /** Closes at once with RST; queued writes reject with EBADF. */
+  abort(): void {
+    this.#detachSink();
+    this.#failWrites(oserror(EBADF));
+    if (this.#gone) return;
+    this.#gone = true;
+    try {
+      this.#sock.terminate();
+    } catch {
+      // Already closed by Bun.
+    }
+  }
+
+  /**
+   * Sets TCP_NODELAY.
+   *
+   * @param on Whether to disable Nagle's algorithm.
+   */
+  setNoDelay(on: boolean): void {
+    if (this.#unix || this.#gone) return;
+    try {
+      this.#sock.setNoDelay(on);
+    } catch {
+      // The socket closed meanwhile.
+    }
+  }
+
+  /**
+   * Sets SO_KEEPALIVE.
+   *
+   * @param on Whether to send keep-alive probes.
+   */
+  setKeepAlive(on: boolean): void {
+    if (this.#unix || this.#gone) return;
+    try {
+      this.#sock.setKeepAlive(on);
+    } catch {
+      // The socket closed meanwhile.
+    }
+  }
+
+  /** Ignored: a stream is created from its open socket. */
+  onOpen(): void {}
+
+  /**
+   * Bun delivered bytes.
+   *
+   * @param chunk A fresh copy owned from now on by the core.
+   */
+  onData(chunk: Uint8Array): void {
+    if (chunk.byteLength > 0) this.#emit({ kind: "data", chunk });
+  }
+
+  /** Bun can take more writes. */
+  onDrain(): void {
+    this.#flush();
+  }
+
+  /** The peer sent FIN. */
+  onEnd(): void {
+    if (this.#endSeen || this.#failed) return;
+    this.#endSeen = true;
+    this.#emit({ kind: "end" });
+  }
+
+  /**
+   * Bun closed the socket.
+   *
+   * @param err The read error (e.g. ECONNRESET), or `undefined` after a clean close.
+   */
+  onClose(err: unknown): void {
+    this.#gone = true;
+    const failure = err === undefined || err === null ? null : _translate(err);
+    this.#goneError = failure;
+    this.#failWrites(failure ?? oserror(EPIPE));
+    if (failure !== null) this.#fail(failure);
+    else this.onEnd();
+  }
+
+  /**
+   * An error reached Bun's `error` handler (or a handler threw): the stream
+   * fails and the socket is reset.
+   *
+   * @param err The error.
+   */
+  onError(err: unknown): void {
+    const failure = _translate(err);
+    this.#fail(failure);
+    this.#failWrites(failure);
+    if (this.#gone) return;
+    this.#gone = true;
+    this.#goneError = failure;
+    try {
+      this.#sock.terminate();
+    } catch {
+      // Already closed by Bun.
+    }
+  }
+
+  #detachSink(): void {
+    this.#closed = true;
+    this.#sink = null;
+    this.#queue = null;
+  }
+
+  #applyReading(): void {
+    const paused = !this.#started || this.#userPaused;
+    if (paused === this.#readPaused || this.#gone) return;
+    this.#readPaused = paused;
+    try {
+      if (paused) this.#sock.pause();
+      else this.#sock.resume();
+    } catch {
+      // The socket closed meanwhile; its close event follows.
+    }
+  }
+
+  #emit(event: _Event): void {
+    if (this.#closed) return;
+    if (this.#queue !== null) this.#queue.push(event);
+    else this.#deliver(event);
+  }
+
+  #replay(): void {
+    const queued = this.#queue ?? [];
+    for (const event of queued) this.#deliver(event);
+    if (!this.#closed) this.#queue = null;
+  }
+
+  #deliver(event: _Event): void {
+    const sink = this.#sink;
+    if (sink === null || this.#closed) return;
+    if (event.kind === "data") sink.data(event.chunk);
+    else if (event.kind === "end") sink.end();
+    else sink.error(event.err);
+  }
+
+  #fail(err: OSError): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.#emit({ kind: "error", err });
+  }
+
+  #writeBlocked(): OSError | null {
+    if (this.#closed) return oserror(EBADF);
+    if (this.#goneError !== null) return this.#goneError;
+    if (this.#gone || this.#wrShut) return oserror(EPIPE);
+    return null;
+  }
+
+  #rawWrite(data: Uint8Array): number {
+    try {
+      return this.#sock.write(data);
+    } catch {
+      return -1;
+    }
+  }
+
+  #flush(): void {
+    while (this.#outbox.length > 0) {
+      const head = this.#outbox[0];
+      const n = this.#rawWrite(head.data);
+      if (n < 0) return this.#failWrites(this.#goneError ?? oserror(EPIPE));
+      if (n < head.data.byteLength) {
+        head.data = head.data.subarray(n);
+        return;
+      }
+      this.#outbox.shift();
+      head.resolve();
+    }
+    this.#runAfterFlush();
+  }
+
+  #whenFlushed(action: _AfterFlush): void {
+    if (this.#outbox.length === 0 && this.#afterFlush.length === 0) action.run();
+    else this.#afterFlush.push(action);
+  }
+
+  #runAfterFlush(): void {
+    const actions = this.#afterFlush;
+    this.#afterFlush = [];
+    for (const action of actions) action.run();
+  }
+
+  #failWrites(err: OSError): void {
+    const writes = this.#outbox;
+    const actions = this.#afterFlush;
+    this.#outbox = [];
+    this.#afterFlush = [];
+    for (const w of writes) w.reject(err);
+    for (const action of actions) action.fail(err);
+  }
+
+  #sendFin(): void {
+    if (this.#wrShut || this.#gone) return;
+    this.#wrShut = true;
+    try {
+      this.#sock.shutdown();
+    } catch {
+      // The socket closed meanwhile; its close event follows.
+    }
+  }
+
+  #endSocket(): void {
+    if (this.#gone) return;
+    this.#gone = true;
+    try {
+      this.#sock.end();
+    } catch {
+      // Already closed by Bun.
+    }
+  }
+}
+
+/** A `Bun.listen` listener as a {@linkcode ListenerHandle}. */
+export class _BunListener extends _OpenOnly implements ListenerHandle {
+  #local: BackendAddress;
+  #listener: BunListener | null = null;
+  #sink: ListenerSink | null = null;
+  #queue: _BunStream[] | null = [];
+  #closed = false;
+
+  /**
+   * Creates the state of a listener about to be bound; it is Bun's `data`
+   * option, so accepted sockets start with it in `socket.data`.
+   *
+   * @param local The address being bound (port 0 is fixed by `attach`).
+   */
+  constructor(local: BackendAddress) {
+    super();
+    this.#local = local;
+  }
+
+  /** The bound address, real port included. */
+  get local(): BackendAddress {
+    return this.#local;
+  }
+
+  /**
+   * Records the Bun listener once bound.
+   *
+   * @param listener What `Bun.listen` returned.
+   * @param local The real bound address.
+   */
+  attach(listener: BunListener, local: BackendAddress): void {
+    this.#listener = listener;
+    this.#local = local;
+  }
+
+  /**
+   * A connection was accepted (Bun's `open`).
+   *
+   * @param sock The accepted socket; its `data` was this listener.
+   */
+  onOpen(sock: BunSocket<_Slot>): void {
+    const stream = _BunStream.accepted(sock, this.local);
+    if (this.#closed) stream.abort();
+    else if (this.#queue !== null) this.#queue.push(stream);
+    else this.#sink?.connection(stream);
+  }
+
+  /**
+   * Begins handing accepted connections to `sink`, from the next microtask on.
+   *
+   * @param sink Receives the connections.
+   */
+  start(sink: ListenerSink): void {
+    if (this.#sink !== null || this.#closed) return;
+    this.#sink = sink;
+    queueMicrotask(() => this.#replay());
+  }
+
+  /** Stops listening; connections not yet handed over are reset. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#sink = null;
+    try {
+      this.#listener?.stop(false);
+    } catch {
+      // Already stopped.
+    }
+    for (const stream of this.#queue ?? []) stream.abort();
+    this.#queue = null;
+  }
+
+  #replay(): void {
+    const queued = this.#queue ?? [];
+    this.#queue = null;
+    for (const stream of queued) {
+      if (this.#closed) stream.abort();
+      else this.#sink?.connection(stream);
+    }
+  }
+}
+
+/**
+ * The `socket.data` of a socket being connected by `Bun.connect`: it wraps
+ * the socket into a stream when it opens, or resets it if the core gave up.
+ */
+export class _Connector extends _OpenOnly {
+  /** The stream, once open. */
+  stream: _BunStream | null = null;
+  #peer: BackendAddress;
+  #cancelled = false;
+
+  /**
+   * Creates the state of one connection attempt.
+   *
+   * @param peer The address being connected to.
+   */
+  constructor(peer: BackendAddress) {
+    super();
+    this.#peer = peer;
+  }
+
+  /** Whether the core gave up on this attempt. */
+  get cancelled(): boolean {
+    return this.#cancelled;
+  }
+
+  /**
+   * The connection opened.
+   *
+   * @param sock The connected socket; its `data` becomes the stream.
+   */
+  onOpen(sock: BunSocket<_Slot>): void {
+    this.stream = _BunStream.connected(sock, this.#peer);
+    if (this.#cancelled) this.stream.abort();
+  }
+
+  /**
+   * The core gave up (its signal aborted): reset the socket if it opened.
+   *
+   * @returns The error the connect promise rejects with.
+   */
+  cancel(): OSError {
+    this.#cancelled = true;
+    this.stream?.abort();
+    return oserror(ECANCELED);
+  }
+}

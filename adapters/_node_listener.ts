@@ -1,0 +1,221 @@
+/**
+ * A {@linkcode ListenerHandle} over a `node:net` server.
+ *
+ * @module
+ */
+
+import * as net from "node:net";
+import * as fs from "node:fs";
+import { dirname } from "node:path";
+import type {
+  BackendAddress,
+  ListenerHandle,
+  ListenerSink,
+  ListenOptions,
+} from "../src/backend.ts";
+import type { OSError } from "../src/errors.ts";
+import { EACCES } from "../src/errno.ts";
+import { _bound } from "./_node_address.ts";
+import { _translate } from "./_node_errors.ts";
+import { _NodeStream } from "./_node_stream.ts";
+
+/**
+ * A listening `net.Server` seen as a {@linkcode ListenerHandle}.
+ *
+ * Connections accepted before `start()` are queued and handed over from a
+ * microtask after it; connections queued when `close()` is called are
+ * destroyed, as the kernel resets a closed listener's backlog.
+ *
+ * @example Accept connections
+ * ```ts ignore
+ * import { _listen } from "./_node_listener.ts";
+ * const l = await _listen({ address, backlog: 5, reusePort: false, ipv6Only: false });
+ * l.start({ connection: (s) => s.close(), error: console.error });
+ * ```
+ */
+export class _NodeListener implements ListenerHandle {
+  /** The bound address, with the real port. */
+  readonly local: BackendAddress;
+  #server: net.Server;
+  #sink: ListenerSink | null = null;
+  #queue: _NodeStream[] = [];
+  #started = false;
+  #closed = false;
+  #pendingError: OSError | null = null;
+
+  /**
+   * Wraps a server that is already listening.
+   *
+   * @param server The listening server.
+   * @param local Its bound address.
+   */
+  constructor(server: net.Server, local: BackendAddress) {
+    this.local = local;
+    this.#server = server;
+    server.on("error", (err: unknown) => this.#onError(_translate(err)));
+    server.on("connection", (socket: net.Socket) => this.#onConnection(socket));
+  }
+
+  /**
+   * Begins handing connections to `sink`, from a later microtask.
+   *
+   * @param sink Receives accepted connections and errors.
+   */
+  start(sink: ListenerSink): void {
+    this.#sink = sink;
+    queueMicrotask(() => this.#flush());
+  }
+
+  /** Stops listening; queued connections are destroyed, accepted ones stay open. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#sink = null;
+    for (const stream of this.#queue.splice(0)) stream.abort();
+    _closeServer(this.#server, this.local);
+  }
+
+  #flush(): void {
+    if (this.#closed || this.#started) return;
+    this.#started = true;
+    while (this.#queue.length > 0 && this.#sink !== null) {
+      this.#sink.connection(this.#queue.shift()!);
+    }
+    if (this.#pendingError !== null) this.#onError(this.#pendingError);
+  }
+
+  #onConnection(socket: net.Socket): void {
+    const stream = _NodeStream.accepted(socket, this.local);
+    if (this.#closed) stream.abort();
+    else if (!this.#started) this.#queue.push(stream);
+    else this.#sink?.connection(stream);
+  }
+
+  #onError(error: OSError): void {
+    if (this.#closed) return;
+    if (!this.#started) {
+      this.#pendingError ??= error;
+      return;
+    }
+    const sink = this.#sink;
+    this.close();
+    sink?.error(error);
+  }
+}
+
+/**
+ * Closes a server. libuv unlinks a unix listener's path when it closes it,
+ * which Linux does not do; a hard link taken just before and renamed back
+ * just after keeps the file (or whatever socket took the path since) where
+ * it was, as Python leaves it.
+ */
+function _closeServer(server: net.Server, local: BackendAddress): void {
+  const path = local.kind === "unix" && local.path !== "" && !local.path.startsWith("\0")
+    ? local.path
+    : null;
+  const keep = path === null ? null : _linkAside(path);
+  server.close(() => {});
+  if (path !== null && keep !== null) {
+    try {
+      fs.renameSync(keep, path);
+    } catch {
+      _unlinkQuietly(keep);
+    }
+  }
+}
+
+/** Hard-links `path` to a fresh name next to it; null when that fails. */
+function _linkAside(path: string): string | null {
+  const aside = `${path}.unisock-${Date.now().toString(36)}-${
+    Math.random().toString(36).slice(2, 10)
+  }`;
+  try {
+    fs.linkSync(path, aside);
+    return aside;
+  } catch {
+    return null;
+  }
+}
+
+function _unlinkQuietly(path: string): void {
+  try {
+    fs.unlinkSync(path);
+  } catch {
+    // Nothing left to clean up.
+  }
+}
+
+/**
+ * Translates a listen failure. libuv reports bind(2)'s ENOENT on a unix path
+ * as EACCES; the real cause is found by checking the parent directory.
+ */
+function _listenError(err: unknown, address: BackendAddress): OSError {
+  const error = _translate(err);
+  if (error.errno !== EACCES || address.kind !== "unix" || address.path.startsWith("\0")) {
+    return error;
+  }
+  try {
+    fs.accessSync(dirname(address.path));
+  } catch (cause) {
+    return _translate(cause);
+  }
+  return error;
+}
+
+/** Node's listen options for backend listen options. */
+function _listenOptions(options: ListenOptions): net.ListenOptions {
+  const { address, backlog } = options;
+  if (address.kind === "unix") return { path: address.path, backlog, exclusive: true };
+  const listen: net.ListenOptions = {
+    host: address.host,
+    port: address.port,
+    backlog,
+    exclusive: true,
+    ipv6Only: address.version === 6 && options.ipv6Only,
+  };
+  // Node before 22.12/23.1 ignores the option (the capability says so).
+  if (options.reusePort) listen.reusePort = true;
+  return listen;
+}
+
+/**
+ * Binds and listens a stream socket.
+ *
+ * @param options Where to listen, backlog, SO_REUSEPORT and IPV6_V6ONLY.
+ * @returns The listener, its `local` carrying the real port; rejects with a
+ * translated OSError (EADDRINUSE, EADDRNOTAVAIL, EACCES, ENOENT …).
+ *
+ * @example Listen on an ephemeral port
+ * ```ts ignore
+ * import { _listen } from "./_node_listener.ts";
+ * const l = await _listen({
+ *   address: { kind: "inet", host: "127.0.0.1", port: 0, version: 4 },
+ *   backlog: 128, reusePort: false, ipv6Only: false,
+ * });
+ * console.log(l.local);
+ * ```
+ */
+export function _listen(options: ListenOptions): Promise<ListenerHandle> {
+  return new Promise<ListenerHandle>((resolve, reject) => {
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
+    let settled = false;
+    // Stays attached on failure, so a late error of the dead server is handled.
+    const onError = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      server.close(() => {});
+      reject(_listenError(err, options.address));
+    };
+    server.on("error", onError);
+    try {
+      server.listen(_listenOptions(options), () => {
+        if (settled) return;
+        settled = true;
+        server.off("error", onError);
+        resolve(new _NodeListener(server, _bound(server.address(), options.address)));
+      });
+    } catch (err) {
+      onError(err);
+    }
+  });
+}

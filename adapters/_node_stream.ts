@@ -1,0 +1,336 @@
+/**
+ * A {@linkcode StreamHandle} over a `node:net` socket, and the outgoing
+ * connection that produces one.
+ *
+ * @module
+ */
+
+import * as net from "node:net";
+import type { Buffer } from "node:buffer";
+import type { BackendAddress, ConnectOptions, StreamHandle, StreamSink } from "../src/backend.ts";
+import { type OSError, oserror } from "../src/errors.ts";
+import { EBADF, ECANCELED, ENOTCONN, EPIPE } from "../src/errno.ts";
+import { _inet } from "./_node_address.ts";
+import { _translate } from "./_node_errors.ts";
+
+/** A write the core is waiting for (the socket's queue was above its mark). */
+interface _Waiter {
+  resolve(): void;
+  reject(err: OSError): void;
+}
+
+/**
+ * A connected `net.Socket` seen as a {@linkcode StreamHandle}.
+ *
+ * The socket gets its `error` listener at construction and keeps it for
+ * life, so no error is ever unhandled, even after `close()`. Data stays in
+ * Node's own read buffer until `start()`; an error before `start()` is kept
+ * and delivered after it.
+ *
+ * @example Wrap an accepted socket
+ * ```ts ignore
+ * import { _NodeStream } from "./_node_stream.ts";
+ * server.on("connection", (s) => queue.push(_NodeStream.accepted(s, listenerAddress)));
+ * ```
+ */
+export class _NodeStream implements StreamHandle {
+  /** Local endpoint. */
+  readonly local: BackendAddress;
+  /** Remote endpoint. */
+  readonly remote: BackendAddress;
+  #socket: net.Socket;
+  #sink: StreamSink | null = null;
+  #attached = false;
+  #paused = false;
+  #closed = false;
+  #failed = false;
+  #pendingError: OSError | null = null;
+  #writer: _Waiter | null = null;
+
+  /**
+   * Wraps a connected socket.
+   *
+   * @param socket The connected socket (created with `allowHalfOpen: true`).
+   * @param local Its local endpoint.
+   * @param remote Its remote endpoint.
+   */
+  constructor(socket: net.Socket, local: BackendAddress, remote: BackendAddress) {
+    this.local = local;
+    this.remote = remote;
+    this.#socket = socket;
+    socket.on("error", (err: unknown) => this.#onError(err));
+    socket.on("drain", () => this.#settleWrite(null));
+    socket.on("close", () => this.#settleWrite(oserror(EPIPE)));
+  }
+
+  /**
+   * Wraps a socket a listener accepted, reading its addresses at once.
+   *
+   * @param socket The accepted socket.
+   * @param listener The listener's bound address (the local end of unix streams).
+   * @returns The handle.
+   */
+  static accepted(socket: net.Socket, listener: BackendAddress): _NodeStream {
+    if (listener.kind === "unix") {
+      return new _NodeStream(socket, listener, { kind: "unix", path: "" });
+    }
+    return new _NodeStream(
+      socket,
+      _inet(socket.localAddress, socket.localPort, socket.localFamily),
+      _inet(socket.remoteAddress, socket.remotePort, socket.remoteFamily),
+    );
+  }
+
+  /**
+   * Wraps a socket that connected to `peer`.
+   *
+   * @param socket The connected socket.
+   * @param peer The address that was connected to.
+   * @returns The handle.
+   */
+  static connected(socket: net.Socket, peer: BackendAddress): _NodeStream {
+    if (peer.kind === "unix") return new _NodeStream(socket, { kind: "unix", path: "" }, peer);
+    return new _NodeStream(
+      socket,
+      _inet(socket.localAddress, socket.localPort, socket.localFamily ?? peer.version),
+      _inet(socket.remoteAddress ?? peer.host, socket.remotePort ?? peer.port, peer.version),
+    );
+  }
+
+  /**
+   * Begins delivering events to `sink`, from a later microtask.
+   *
+   * @param sink Receives data, end and error.
+   */
+  start(sink: StreamSink): void {
+    this.#sink = sink;
+    queueMicrotask(() => this.#attach());
+  }
+
+  /** Stops reading; Node's buffer fills, then the kernel's, then the peer waits. */
+  pause(): void {
+    this.#paused = true;
+    if (!this.#closed) this.#socket.pause();
+  }
+
+  /** Resumes reading after {@linkcode _NodeStream.pause}. */
+  resume(): void {
+    this.#paused = false;
+    if (this.#attached && !this.#closed) this.#socket.resume();
+  }
+
+  /**
+   * Writes bytes: resolves when Node has flushed them to the OS (its write
+   * callback), so the core may hand over the caller's own memory.
+   *
+   * @param data The bytes (Node keeps a reference until they are flushed).
+   * @returns Settles when the bytes are flushed, or the socket failed.
+   */
+  write(data: Uint8Array): Promise<void> {
+    const socket = this.#socket;
+    if (this.#closed || socket.destroyed || socket.writableEnded) {
+      return Promise.reject(oserror(EPIPE));
+    }
+    if (data.byteLength === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.#writer = { resolve, reject };
+      try {
+        socket.write(data, (err?: Error | null) => {
+          this.#settleWrite(err ? _translate(err) : null);
+        });
+      } catch (err) {
+        this.#settleWrite(_translate(err));
+      }
+    });
+  }
+
+  /**
+   * Sends FIN once queued writes are flushed.
+   *
+   * @returns Resolves when the FIN is handed to the kernel.
+   */
+  shutdownWrite(): Promise<void> {
+    const socket = this.#socket;
+    if (this.#closed || socket.destroyed) return Promise.reject(oserror(ENOTCONN));
+    if (socket.writableFinished) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const settle = (err: OSError | null) => {
+        socket.off("finish", onFinish);
+        socket.off("close", onClose);
+        socket.off("error", onError);
+        if (err === null) resolve();
+        else reject(err);
+      };
+      const onFinish = () => settle(null);
+      const onClose = () => settle(oserror(ENOTCONN));
+      const onError = (err: unknown) => settle(_translate(err));
+      socket.on("finish", onFinish);
+      socket.on("close", onClose);
+      socket.on("error", onError);
+      if (!socket.writableEnded) socket.end();
+    });
+  }
+
+  /** Closes gracefully: queued writes are flushed, FIN is sent, then the socket is destroyed. */
+  close(): void {
+    if (!this.#markClosed()) return;
+    const socket = this.#socket;
+    if (socket.destroyed) return;
+    socket.resume(); // keep draining so nothing is held for a reader that is gone
+    if (socket.writableFinished) {
+      socket.destroy();
+      return;
+    }
+    socket.once("finish", () => socket.destroy());
+    if (!socket.writableEnded) socket.end();
+  }
+
+  /** Closes at once, with RST for TCP. */
+  abort(): void {
+    if (!this.#markClosed()) return;
+    const socket = this.#socket;
+    if (socket.destroyed) return;
+    if (this.local.kind === "inet") {
+      try {
+        socket.resetAndDestroy();
+        return;
+      } catch {
+        // Not a TCP handle after all: a plain destroy below.
+      }
+    }
+    socket.destroy();
+  }
+
+  /**
+   * Sets TCP_NODELAY (Node ignores it for unix streams).
+   *
+   * @param on Whether to disable Nagle's algorithm.
+   */
+  setNoDelay(on: boolean): void {
+    if (!this.#closed && !this.#socket.destroyed) this.#socket.setNoDelay(on);
+  }
+
+  /**
+   * Sets SO_KEEPALIVE (Node ignores it for unix streams).
+   *
+   * @param on Whether to send keep-alive probes.
+   */
+  setKeepAlive(on: boolean): void {
+    if (!this.#closed && !this.#socket.destroyed) this.#socket.setKeepAlive(on);
+  }
+
+  #markClosed(): boolean {
+    if (this.#closed) return false;
+    this.#closed = true;
+    this.#sink = null;
+    this.#settleWrite(oserror(EBADF));
+    return true;
+  }
+
+  #attach(): void {
+    if (this.#closed || this.#attached) return;
+    this.#attached = true;
+    if (this.#pendingError !== null) {
+      this.#fail(this.#pendingError);
+      return;
+    }
+    const socket = this.#socket;
+    socket.on("data", (chunk: Buffer) => {
+      if (!this.#failed) {
+        this.#sink?.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      }
+    });
+    socket.on("end", () => {
+      if (!this.#failed) this.#sink?.end();
+    });
+    if (this.#paused) socket.pause();
+  }
+
+  #onError(err: unknown): void {
+    const error = _translate(err);
+    this.#settleWrite(error);
+    if (this.#closed || this.#failed) return;
+    if (!this.#attached) {
+      this.#pendingError ??= error;
+      return;
+    }
+    this.#fail(error);
+  }
+
+  #fail(error: OSError): void {
+    this.#failed = true;
+    const sink = this.#sink;
+    this.#sink = null;
+    sink?.error(error);
+  }
+
+  #settleWrite(err: OSError | null): void {
+    const writer = this.#writer;
+    if (writer === null) return;
+    this.#writer = null;
+    if (err === null) writer.resolve();
+    else writer.reject(err);
+  }
+}
+
+/** Node's connect options for a backend address. */
+function _connectOptions(address: BackendAddress): net.NetConnectOpts {
+  if (address.kind === "unix") return { path: address.path, allowHalfOpen: true };
+  return {
+    host: address.host,
+    port: address.port,
+    family: address.version,
+    noDelay: false,
+    allowHalfOpen: true,
+    autoSelectFamily: false,
+  };
+}
+
+/**
+ * Connects a stream socket; the signal's abort destroys the attempt.
+ *
+ * @param options The peer and the abort signal.
+ * @returns The connected handle; rejects with a translated OSError
+ * (ECONNREFUSED, ENOENT …, ECANCELED on abort).
+ *
+ * @example Connect to a local port
+ * ```ts ignore
+ * import { _connect } from "./_node_stream.ts";
+ * const h = await _connect({
+ *   address: { kind: "inet", host: "127.0.0.1", port: 8000, version: 4 },
+ *   signal: new AbortController().signal,
+ * });
+ * ```
+ */
+export function _connect(options: ConnectOptions): Promise<StreamHandle> {
+  const { address, signal } = options;
+  return new Promise<StreamHandle>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(oserror(ECANCELED));
+      return;
+    }
+    let socket: net.Socket;
+    try {
+      socket = net.connect(_connectOptions(address));
+    } catch (err) {
+      reject(_translate(err));
+      return;
+    }
+    let settled = false;
+    const settle = (handle: StreamHandle | null, err: OSError | null) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener("abort", onAbort);
+      if (handle !== null) resolve(handle);
+      else reject(err ?? oserror(ECANCELED));
+    };
+    const onAbort = () => {
+      socket.destroy();
+      settle(null, oserror(ECANCELED));
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    // Stays attached for the socket's life: later errors go to the handle's own listener.
+    socket.on("error", (err: unknown) => settle(null, _translate(err)));
+    socket.once("connect", () => settle(_NodeStream.connected(socket, address), null));
+  });
+}

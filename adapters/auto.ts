@@ -1,0 +1,16 @@
+/**
+ * Runtime detection: installs the adapter of the runtime this module is
+ * loaded in (Bun, then Deno, else Node). Imported for its effect by every
+ * entry point.
+ *
+ * @module
+ */
+
+import { setBackend } from "../src/backend.ts";
+import { bunBackend } from "./bun.ts";
+import { denoBackend } from "./deno.ts";
+import { nodeBackend } from "./node.ts";
+
+const _g = globalThis as { Bun?: unknown; Deno?: unknown };
+
+setBackend(_g.Bun !== undefined ? bunBackend() : _g.Deno !== undefined ? denoBackend() : nodeBackend());

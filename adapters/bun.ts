@@ -1,0 +1,184 @@
+/**
+ * The Bun adapter: {@linkcode Backend} over `Bun.listen`, `Bun.connect` and
+ * `Bun.udpSocket`, with `node:dns` for look-ups and `node:os` for the host
+ * name.
+ *
+ * This module is also loaded, unused, by Node and Deno: it touches `Bun`
+ * only inside {@linkcode bunBackend}, and declares the few Bun APIs it uses
+ * itself (`_bun_api.ts`) so it type-checks without Bun's types.
+ *
+ * Runtime limits (Bun 1.4.5 on Linux):
+ * - the listen backlog is fixed by Bun at 512; `backlog` is ignored;
+ * - a failed connect reports only ECONNREFUSED or ENOENT (Bun folds other
+ *   connect errors into ECONNREFUSED);
+ * - there are no unix datagram sockets;
+ * - UDP sockets cannot stop reading: `pause()` holds datagrams in the adapter
+ *   up to Linux's default receive-buffer size and drops the rest.
+ *
+ * @module
+ */
+
+import { promises as dns } from "node:dns";
+import { hostname as osHostname } from "node:os";
+import type {
+  Backend,
+  BackendAddress,
+  BackendCapabilities,
+  ConnectOptions,
+  DatagramHandle,
+  DatagramOptions,
+  ListenerHandle,
+  ListenOptions,
+  LookupResult,
+  StreamHandle,
+} from "../src/backend.ts";
+import { _gaierror, EAI_NONAME } from "../src/errors.ts";
+import type { BunApi, BunConnectOptions, BunSocket } from "./_bun_api.ts";
+import { _bindDatagram } from "./_bun_datagram.ts";
+import { _gaiTranslate, _translate, _unknownHost } from "./_bun_errors.ts";
+import { _BunListener, _Connector, _HANDLERS, type _Slot } from "./_bun_stream.ts";
+
+/** What Bun can and cannot do. */
+const CAPABILITIES: BackendCapabilities = {
+  unixDatagram: "Bun.udpSocket has no AF_UNIX datagram sockets",
+  reusePort: null,
+  bindBeforeConnect: null,
+};
+
+/**
+ * Connect options as the core may pass them: `source` (optional) is the
+ * address a stream socket was bound to before connecting, which Bun honours
+ * through `localAddress`/`localPort`.
+ */
+type _ConnectOptions = ConnectOptions & { readonly source?: BackendAddress };
+
+/** The `Bun` global, read only when the backend is used. */
+function _bun(): BunApi {
+  return (globalThis as unknown as { Bun: BunApi }).Bun;
+}
+
+/** `Bun.listen`/`Bun.connect` target options for an address. */
+function _target(address: BackendAddress): { hostname: string; port: number } | { unix: string } {
+  return address.kind === "unix" ? { unix: address.path } : {
+    hostname: address.host,
+    port: address.port,
+  };
+}
+
+/** Binds and listens; Bun throws synchronously on failure. */
+function _listen(bun: BunApi, options: ListenOptions): Promise<ListenerHandle> {
+  const { address } = options;
+  const handle = new _BunListener(address);
+  try {
+    const listener = bun.listen<_Slot>({
+      ..._target(address),
+      socket: _HANDLERS,
+      data: handle,
+      allowHalfOpen: true,
+      reusePort: options.reusePort,
+      ipv6Only: options.ipv6Only,
+    });
+    const local: BackendAddress = address.kind === "unix"
+      ? address
+      : { ...address, port: listener.port ?? address.port };
+    handle.attach(listener, local);
+    return Promise.resolve(handle);
+  } catch (err) {
+    return Promise.reject(_translate(err));
+  }
+}
+
+/** Bun's connect options for one attempt. */
+function _connectOptions(
+  options: _ConnectOptions,
+  connector: _Connector,
+): BunConnectOptions<_Slot> {
+  const base = { ..._target(options.address), socket: _HANDLERS, data: connector };
+  const source = options.source;
+  if (source === undefined || source.kind !== "inet" || options.address.kind !== "inet") {
+    return { ...base, allowHalfOpen: true };
+  }
+  return { ...base, allowHalfOpen: true, localAddress: source.host, localPort: source.port };
+}
+
+/** Connects, giving up (and resetting a late socket) when `signal` aborts. */
+function _connect(bun: BunApi, options: _ConnectOptions): Promise<StreamHandle> {
+  const { signal } = options;
+  const connector = new _Connector(options.address);
+  if (signal.aborted) return Promise.reject(connector.cancel());
+  return new Promise<StreamHandle>((resolve, reject) => {
+    const onAbort = () => reject(connector.cancel());
+    signal.addEventListener("abort", onAbort, { once: true });
+    const settled = (sock: BunSocket<_Slot>) => {
+      signal.removeEventListener("abort", onAbort);
+      const stream = connector.stream;
+      if (stream !== null && !connector.cancelled) return resolve(stream);
+      if (stream === null) sock.terminate();
+      reject(connector.cancel());
+    };
+    const failed = (err: unknown) => {
+      signal.removeEventListener("abort", onAbort);
+      reject(_translate(err));
+    };
+    try {
+      bun.connect<_Slot>(_connectOptions(options, connector)).then(settled, failed);
+    } catch (err) {
+      failed(err);
+    }
+  });
+}
+
+/** Resolves a host name with the system resolver (/etc/hosts included). */
+async function _lookup(host: string, version: 0 | 4 | 6): Promise<LookupResult[]> {
+  let found: { address: string; family: number }[];
+  try {
+    found = await dns.lookup(host, { all: true, family: version, verbatim: true });
+  } catch (err) {
+    throw _gaiTranslate(err);
+  }
+  if (found.length === 0) throw _gaierror(EAI_NONAME);
+  return found.map((a) => ({ host: a.address, version: a.family === 6 ? 6 : 4 }));
+}
+
+/** Reverse look-up through getnameinfo (/etc/hosts included). */
+async function _reverse(host: string): Promise<string[]> {
+  try {
+    const { hostname } = await dns.lookupService(host, 0);
+    if (hostname === "" || hostname === host) throw _unknownHost();
+    return [hostname];
+  } catch {
+    throw _unknownHost();
+  }
+}
+
+/** The machine's host name. */
+function _hostname(): string {
+  return osHostname();
+}
+
+/**
+ * Builds the Bun backend. Touches the `Bun` global only when its methods are
+ * called, so importing this module is safe on any runtime.
+ *
+ * @returns The backend over Bun's socket APIs.
+ *
+ * @example Install the Bun backend
+ * ```ts ignore
+ * import { setBackend } from "../src/backend.ts";
+ * import { bunBackend } from "./bun.ts";
+ * setBackend(bunBackend());
+ * ```
+ */
+export function bunBackend(): Backend {
+  return {
+    name: "bun",
+    capabilities: CAPABILITIES,
+    listen: (options: ListenOptions) => _listen(_bun(), options),
+    connect: (options: _ConnectOptions) => _connect(_bun(), options),
+    bindDatagram: (options: DatagramOptions): Promise<DatagramHandle> =>
+      _bindDatagram(_bun(), options),
+    lookup: _lookup,
+    reverse: _reverse,
+    hostname: _hostname,
+  };
+}
