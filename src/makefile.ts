@@ -14,6 +14,7 @@ export interface _FileSocket {
   recv(bufsize: number, flags?: number): Promise<Uint8Array>;
   sendall(data: Data): Promise<void>;
   _decref_socketios(): void;
+  _readline(limit: number): Promise<Uint8Array>;
 }
 
 /** Options of `makefile`. */
@@ -212,17 +213,8 @@ export class SocketFile<T extends Uint8Array | string = Uint8Array | string> {
     return _concat(parts, total);
   }
 
-  async #readLineBytes(limit: number): Promise<Uint8Array> {
-    let want = Math.min(limit, 8192);
-    for (;;) {
-      const peek = await this.#sock.recv(want, MSG_PEEK | MSG_WAITALL);
-      const at = peek.indexOf(_NL);
-      if (at >= 0) return await this.#sock.recv(at + 1, MSG_WAITALL);
-      if (peek.length < want || peek.length >= limit) {
-        return peek.length === 0 ? peek : await this.#sock.recv(peek.length, MSG_WAITALL);
-      }
-      want = Math.min(limit, want * 2);
-    }
+  #readLineBytes(limit: number): Promise<Uint8Array> {
+    return this.#sock._readline(limit);
   }
 
   async #readChars(n: number): Promise<string> {

@@ -34,8 +34,8 @@ import {
   TCP_NODELAY,
 } from "./constants.ts";
 import * as E from "./errno.ts";
-import { BlockingIOError, OSError, oserror, TimeoutError } from "./errors.ts";
-import { _bufferArg, _dataArg, _intArg, _timeoutArg } from "./_args.ts";
+import { BlockingIOError, gaierror, OSError, oserror, TimeoutError } from "./errors.ts";
+import { _bufferArg, _dataArg, _intArg, _pyType, _timeoutArg } from "./_args.ts";
 import { type Address, _checkAddress, _resolve, _toPython } from "./_address.ts";
 import {
   type BackendAddress,
@@ -248,7 +248,9 @@ export class Socket implements Pollable {
    * ```
    */
   settimeout(value: number | null): void {
-    this.#timeout = _timeoutArg(value);
+    const t = _timeoutArg(value);
+    this.#checkOpen();
+    this.#timeout = t;
   }
 
   /**
@@ -286,6 +288,7 @@ export class Socket implements Pollable {
     if (typeof flag === "string") {
       throw new TypeError("'str' object cannot be interpreted as an integer");
     }
+    this.#checkOpen();
     this.#timeout = flag ? null : 0;
   }
 
@@ -499,11 +502,15 @@ export class Socket implements Pollable {
    * ```
    */
   async connect(address: Address): Promise<void> {
+    return await this.#connect(address, "connect");
+  }
+
+  async #connect(address: Address, fn: string): Promise<void> {
     this.#checkOpen();
-    const parsed = _checkAddress(this.family, address, "connect");
+    const parsed = _checkAddress(this.family, address, fn);
     if (this.type === SOCK_DGRAM) return await this.#connectDatagram(parsed);
     if (this.#state === "connected") throw new OSError(E.EISCONN);
-    if (this.#state === "connecting") throw new OSError(E.EALREADY);
+    if (this.#state === "connecting") throw oserror(E.EALREADY);
     if (this.#state === "listening") throw new OSError(E.EISCONN);
     const nonblocking = this.#timeout === 0;
     const target = await _resolve(this.family, parsed, false);
@@ -539,11 +546,11 @@ export class Socket implements Pollable {
    */
   async connect_ex(address: Address): Promise<number> {
     try {
-      await this.connect(address);
+      await this.#connect(address, "connect_ex");
       return 0;
     } catch (err) {
       if (err instanceof TimeoutError && err.errno === null) return E.EAGAIN;
-      if (err instanceof OSError && err.errno !== null) return err.errno;
+      if (err instanceof OSError && err.errno !== null && !(err instanceof gaierror)) return err.errno;
       throw err;
     }
   }
@@ -751,7 +758,7 @@ export class Socket implements Pollable {
     flags: number,
     fn: string,
   ): Promise<[number, Address | null]> {
-    const dst = _bufferArg(buffer);
+    const dst = _bufferArg(buffer, fn);
     const n = _intArg(nbytes);
     flags = _intArg(flags);
     if (n < 0) throw new RangeError(`negative buffersize in ${fn}`);
@@ -778,10 +785,7 @@ export class Socket implements Pollable {
   }
 
   async #recvStream(n: number, flags: number): Promise<Uint8Array> {
-    if (n === 0) {
-      this.#checkConnected();
-      return new Uint8Array(0);
-    }
+    if (n === 0) return new Uint8Array(0);
     if (this.#rbuf.length > 0 && (flags & MSG_WAITALL) === 0) return this.#takeStream(n, flags);
     await this.#waitStream(n, flags);
     if (this.#rbuf.length === 0) {
@@ -955,7 +959,7 @@ export class Socket implements Pollable {
     const parsed = _checkAddress(this.family, address, "sendto");
     if (this.type === SOCK_STREAM) {
       if (this.#state === "connected") throw new OSError(E.EISCONN);
-      throw new OSError(E.EPIPE);
+      throw oserror(E.EPIPE);
     }
     const target = await _resolve(this.family, parsed, false);
     await this.#sendDatagram(bytes, target, flags);
@@ -1013,9 +1017,9 @@ export class Socket implements Pollable {
 
   #checkSendable(): void {
     if (this.#writeError !== null) throw this.#writeError;
-    if (this.#wrShut) throw new OSError(E.EPIPE);
+    if (this.#wrShut) throw oserror(E.EPIPE);
     if (this.#state !== "connected") {
-      throw new OSError(this.#state === "connecting" ? E.EAGAIN : E.EPIPE);
+      throw oserror(this.#state === "connecting" ? E.EAGAIN : E.EPIPE);
     }
   }
 
@@ -1105,6 +1109,40 @@ export class Socket implements Pollable {
   }
 
   /**
+   * Reads one line (through `\n`, at most `limit` bytes) from the receive
+   * buffer, waiting only until a newline, `limit` bytes or EOF are buffered.
+   * Used by file objects; a datagram socket returns one datagram.
+   *
+   * @param limit The most bytes (`Infinity` for no limit).
+   * @returns The line; empty at EOF.
+   */
+  async _readline(limit: number): Promise<Uint8Array> {
+    this.#checkOpen();
+    const cap = Math.min(limit, Number.MAX_SAFE_INTEGER);
+    if (this.type === SOCK_DGRAM) return (await this.#recvDatagram(cap, 0)).data;
+    if (cap <= 0) return new Uint8Array(0);
+    this.#checkConnected();
+    let at = -1;
+    const ready = () => {
+      const n = Math.min(cap, this.#rbuf.length);
+      at = this.#rbuf.indexOf(0x0a, n);
+      if (at >= 0 || n >= cap || this.#eof || this.#rdShut || this.#readError !== null) return true;
+      this.#wantMore(this.#rbuf.length + 1);
+      return false;
+    };
+    try {
+      await this.#until(ready, 0);
+    } finally {
+      this.#want = 0;
+    }
+    if (this.#rbuf.length === 0) {
+      this.#throwReadError();
+      return new Uint8Array(0);
+    }
+    return this.#takeStream(at >= 0 ? at + 1 : cap, 0);
+  }
+
+  /**
    * Detaches a `makefile` reference (used by file objects).
    *
    * @returns Nothing.
@@ -1185,6 +1223,9 @@ export class Socket implements Pollable {
       this.#linger = _unpackLinger(value);
       return;
     }
+    if (typeof value !== "number" && typeof value !== "boolean" && !ArrayBuffer.isView(value)) {
+      throw new TypeError(`a bytes-like object is required, not '${_pyType(value)}'`);
+    }
     const v = ArrayBuffer.isView(value) ? _unpackInt(value) : _intArg(value);
     const key = this.#optKey(level, optname);
     if (key === "rcvbuf") this.#rcvbuf = Math.max(2304, Math.min(v, 212992) * 2);
@@ -1222,13 +1263,13 @@ export class Socket implements Pollable {
       this.#soError = 0;
       return e;
     }
-    const key = this.#optKey(level, optname);
+    const key = this.#optKey(level, optname, true);
     if (key === "rcvbuf") return this.#rcvbuf;
     if (key === "sndbuf") return this.#sndbuf;
     return this.#opts[key];
   }
 
-  #optKey(level: number, optname: number): _OptKey {
+  #optKey(level: number, optname: number, get = false): _OptKey {
     if (level === SOL_SOCKET) {
       switch (optname) {
         case SO_REUSEADDR:
@@ -1249,7 +1290,7 @@ export class Socket implements Pollable {
     } else if (level === IPPROTO_IPV6 && optname === IPV6_V6ONLY && this.family === AF_INET6) {
       return "v6only";
     }
-    throw new OSError(E.ENOPROTOOPT);
+    throw new OSError(_optErrno(this.family, this.type, level, get));
   }
 
   #applyOpt(key: string): void {
@@ -1509,6 +1550,13 @@ export class Socket implements Pollable {
     if (n > Number.MAX_SAFE_INTEGER) throw new RangeError("Python int too large to convert to C ssize_t");
     return n;
   }
+}
+
+/** Linux's errno for an option it does not know: which one depends on the level and protocol. */
+function _optErrno(family: number, type: number, level: number, get: boolean): number {
+  if (family === AF_UNIX) return level === SOL_SOCKET ? E.ENOPROTOOPT : E.EOPNOTSUPP;
+  if (family !== AF_INET || !get || level === SOL_SOCKET || level === 0) return E.ENOPROTOOPT;
+  return level === IPPROTO_TCP && type === SOCK_STREAM ? E.ENOPROTOOPT : E.EOPNOTSUPP;
 }
 
 function _randomName(): string {
