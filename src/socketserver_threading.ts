@@ -132,15 +132,6 @@ export function ThreadingMixIn<TBase extends ServerClass>(Base: TBase): Threadin
   return Threading as unknown as ThreadingMixInClass<TBase>;
 }
 
-const _ThreadingTCPBase: ThreadingMixInClass<typeof TCPServer> = ThreadingMixIn(TCPServer);
-const _ThreadingUDPBase: ThreadingMixInClass<typeof UDPServer> = ThreadingMixIn(UDPServer);
-const _ThreadingUnixStreamBase: ThreadingMixInClass<typeof UnixStreamServer> = ThreadingMixIn(
-  UnixStreamServer,
-);
-const _ThreadingUnixDatagramBase: ThreadingMixInClass<typeof UnixDatagramServer> = ThreadingMixIn(
-  UnixDatagramServer,
-);
-
 /**
  * A TCP server handling every connection concurrently
  * (`ThreadingMixIn(TCPServer)`).
@@ -168,7 +159,9 @@ const _ThreadingUnixDatagramBase: ThreadingMixInClass<typeof UnixDatagramServer>
  * await serving;
  * ```
  */
-export class ThreadingTCPServer extends _ThreadingTCPBase {}
+export const ThreadingTCPServer: ThreadingMixInClass<typeof TCPServer> = ThreadingMixIn(TCPServer);
+/** An instance of {@linkcode ThreadingTCPServer}. */
+export type ThreadingTCPServer = InstanceType<typeof ThreadingTCPServer>;
 
 /**
  * A UDP server handling every datagram concurrently
@@ -184,7 +177,9 @@ export class ThreadingTCPServer extends _ThreadingTCPBase {}
  * await server.serve_forever();
  * ```
  */
-export class ThreadingUDPServer extends _ThreadingUDPBase {}
+export const ThreadingUDPServer: ThreadingMixInClass<typeof UDPServer> = ThreadingMixIn(UDPServer);
+/** An instance of {@linkcode ThreadingUDPServer}. */
+export type ThreadingUDPServer = InstanceType<typeof ThreadingUDPServer>;
 
 /**
  * A unix stream server handling every connection concurrently
@@ -200,7 +195,9 @@ export class ThreadingUDPServer extends _ThreadingUDPBase {}
  * await server.serve_forever();
  * ```
  */
-export class ThreadingUnixStreamServer extends _ThreadingUnixStreamBase {}
+export const ThreadingUnixStreamServer: ThreadingMixInClass<typeof UnixStreamServer> = ThreadingMixIn(UnixStreamServer);
+/** An instance of {@linkcode ThreadingUnixStreamServer}. */
+export type ThreadingUnixStreamServer = InstanceType<typeof ThreadingUnixStreamServer>;
 
 /**
  * A unix datagram server handling every datagram concurrently
@@ -216,4 +213,6 @@ export class ThreadingUnixStreamServer extends _ThreadingUnixStreamBase {}
  * await server.serve_forever();
  * ```
  */
-export class ThreadingUnixDatagramServer extends _ThreadingUnixDatagramBase {}
+export const ThreadingUnixDatagramServer: ThreadingMixInClass<typeof UnixDatagramServer> = ThreadingMixIn(UnixDatagramServer);
+/** An instance of {@linkcode ThreadingUnixDatagramServer}. */
+export type ThreadingUnixDatagramServer = InstanceType<typeof ThreadingUnixDatagramServer>;
