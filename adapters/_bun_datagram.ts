@@ -62,6 +62,7 @@ export class _BunDatagram implements DatagramHandle {
   #failed = false;
   #scheduled = false;
   #sends: _Send[] = [];
+  #drops = 0;
 
   /**
    * Creates the state of a socket about to be bound.
@@ -75,6 +76,11 @@ export class _BunDatagram implements DatagramHandle {
   /** The bound address. */
   get local(): BackendAddress {
     return this.#local;
+  }
+
+  /** Datagrams dropped because the paused queue was full. */
+  get drops(): number {
+    return this.#drops;
   }
 
   /**
@@ -112,7 +118,10 @@ export class _BunDatagram implements DatagramHandle {
     if (this.#closed || this.#failed) return;
     const from: BackendAddress = { kind: "inet", host, port, version: host.includes(":") ? 6 : 4 };
     if (this.#canDeliverNow()) return this.#sink?.message(data, from);
-    if (this.#queue.length > 0 && this.#queuedBytes + data.byteLength > _PAUSED_LIMIT) return;
+    if (this.#queue.length > 0 && this.#queuedBytes + data.byteLength > _PAUSED_LIMIT) {
+      this.#drops++;
+      return;
+    }
     this.#queuedBytes += data.byteLength;
     this.#queue.push({ kind: "message", data, from });
   }
@@ -125,6 +134,11 @@ export class _BunDatagram implements DatagramHandle {
    */
   onError(err: unknown): void {
     if (this.#closed || this.#failed) return;
+    // An ICMP report read from the error queue (Bun sets IP_RECVERR), e.g.
+    // ECONNREFUSED after a datagram to a dead port: it concerns one earlier
+    // datagram, not the socket, and Linux reports nothing on an unconnected
+    // UDP socket. Failing the socket here would break every later send.
+    if ((err as { errqueue?: unknown } | null)?.errqueue === true) return;
     this.#failed = true;
     const failure = _translate(err);
     this.#failSends(failure);
@@ -233,7 +247,7 @@ export class _BunDatagram implements DatagramHandle {
       const head = this.#sends[0];
       let sent: boolean;
       try {
-        sent = this.#sock.send(head.data, head.port, head.host);
+        sent = this.#sendOne(this.#sock, head);
       } catch (err) {
         this.#sends.shift();
         head.reject(_translate(err));
@@ -242,6 +256,20 @@ export class _BunDatagram implements DatagramHandle {
       if (!sent) return;
       this.#sends.shift();
       head.resolve();
+    }
+  }
+
+  /**
+   * Sends one datagram. ECONNREFUSED from `send` is the ICMP error of an
+   * earlier datagram (Bun sets IP_RECVERR), not this one's: it is dropped and
+   * the send retried once, as Linux reports nothing on an unconnected socket.
+   */
+  #sendOne(sock: BunUdpSocket, s: _Send): boolean {
+    try {
+      return sock.send(s.data, s.port, s.host);
+    } catch (err) {
+      if ((err as { code?: unknown } | null)?.code !== "ECONNREFUSED") throw err;
+      return sock.send(s.data, s.port, s.host);
     }
   }
 

@@ -240,6 +240,7 @@ export class _NodeDatagram implements DatagramHandle {
   #failed: OSError | null = null;
   #errored = false;
   #flushing = false;
+  #drops = 0;
 
   /**
    * Wraps a bound socket.
@@ -253,6 +254,11 @@ export class _NodeDatagram implements DatagramHandle {
     this.local = { kind: "inet", host: a.address, port: a.port, version };
     socket.on("message", (msg: Uint8Array, rinfo: RemoteInfo) => this.#onMessage(msg, rinfo));
     socket.on("error", (err: unknown) => this.#onError(err));
+  }
+
+  /** Datagrams dropped because the hold queue was full. */
+  get drops(): number {
+    return this.#drops;
   }
 
   /**
@@ -330,7 +336,10 @@ export class _NodeDatagram implements DatagramHandle {
     if (this.#sink !== null && !this.#paused && this.#held.length === 0) {
       return this.#sink.message(data, from);
     }
-    if (this.#heldBytes + data.length > _HOLD_LIMIT) return;
+    if (this.#heldBytes + data.length > _HOLD_LIMIT) {
+      this.#drops++;
+      return;
+    }
     this.#held.push([data, from]);
     this.#heldBytes += data.length;
   }

@@ -258,6 +258,30 @@ export class _DenoStream implements StreamHandle {
   }
 }
 
+/**
+ * Closed listeners whose descriptor is not released yet: Deno closes a
+ * listener's fd only when its pending `accept()` has settled, one event-loop
+ * turn after `close()`. Until then the port is still taken (a new bind fails
+ * with EADDRINUSE) and connections to it are queued, then reset.
+ */
+const _releasing = new Set<Promise<void>>();
+
+/**
+ * Waits until every closed listener has released its port, so a `bind` or
+ * `connect` right after `close()` sees the port free, as on Linux.
+ *
+ * @returns Resolves when no closed listener still holds its descriptor.
+ *
+ * @example Rebind a port just closed
+ * ```ts ignore
+ * listener.close();
+ * await _listenersReleased();
+ * ```
+ */
+export async function _listenersReleased(): Promise<void> {
+  for (let i = 0; i < 100 && _releasing.size > 0; i++) await Promise.all([..._releasing]);
+}
+
 /** Errors of accept(2) that concern one pending connection, not the listener. */
 const _TRANSIENT_ACCEPT = new Set<number | null>([E.ECONNABORTED, E.ECONNRESET, E.EINTR]);
 
@@ -267,6 +291,7 @@ export class _DenoListener implements ListenerHandle {
   readonly local: BackendAddress;
   #listener: DenoListener;
   #closed = false;
+  #accepting: Promise<unknown> | null = null;
 
   /**
    * Wraps a listener.
@@ -292,13 +317,19 @@ export class _DenoListener implements ListenerHandle {
     if (this.#closed) return;
     this.#closed = true;
     _closeQuietly(this.#listener);
+    if (this.#accepting !== null) {
+      const released = this.#accepting.then(_noop, _noop);
+      _releasing.add(released);
+      released.then(() => _releasing.delete(released));
+    }
   }
 
   async #loop(sink: ListenerSink): Promise<void> {
     while (!this.#closed) {
       let conn: DenoConn;
       try {
-        conn = await this.#listener.accept();
+        this.#accepting = this.#listener.accept();
+        conn = await (this.#accepting as Promise<DenoConn>);
       } catch (err) {
         if (this.#closed) return;
         const error = _translate(err);
@@ -360,8 +391,9 @@ export function _listen(deno: DenoApi, unstable: boolean, options: ListenOptions
  * });
  * ```
  */
-export function _connect(deno: DenoApi, options: ConnectOptions): Promise<StreamHandle> {
+export async function _connect(deno: DenoApi, options: ConnectOptions): Promise<StreamHandle> {
   const { address: a, signal } = options;
+  if (_releasing.size > 0) await _listenersReleased();
   if (signal.aborted) return Promise.reject(oserror(E.ECANCELED));
   return new Promise((resolve, reject) => {
     const onAbort = (): void => reject(oserror(E.ECANCELED));

@@ -59,6 +59,7 @@ export class _NodeDatagram implements DatagramHandle {
   #paused = false;
   #closed = false;
   #pendingError: OSError | null = null;
+  #drops = 0;
 
   /**
    * Wraps a socket that is already bound.
@@ -72,6 +73,11 @@ export class _NodeDatagram implements DatagramHandle {
     this.#limit = _recvBufferSize(socket);
     socket.on("error", (err: unknown) => this.#onError(_translate(err)));
     socket.on("message", (msg: Buffer, rinfo: dgram.RemoteInfo) => this.#onMessage(msg, rinfo));
+  }
+
+  /** Datagrams dropped because the hold queue was full. */
+  get drops(): number {
+    return this.#drops;
   }
 
   /**
@@ -166,7 +172,10 @@ export class _NodeDatagram implements DatagramHandle {
       return;
     }
     const cost = data.byteLength + _DATAGRAM_OVERHEAD;
-    if (this.#heldBytes + cost > this.#limit) return; // the "kernel queue" is full
+    if (this.#heldBytes + cost > this.#limit) {
+      this.#drops++; // the "kernel queue" is full
+      return;
+    }
     this.#held.push({ data, from });
     this.#heldBytes += cost;
   }

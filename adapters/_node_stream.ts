@@ -13,6 +13,8 @@ import { EBADF, ECANCELED, ENOTCONN, EPIPE } from "../src/errno.ts";
 import { _inet } from "./_node_address.ts";
 import { _translate } from "./_node_errors.ts";
 
+const _EMPTY = new Uint8Array(0);
+
 /** A write the core is waiting for (the socket's queue was above its mark). */
 interface _Waiter {
   resolve(): void;
@@ -241,9 +243,31 @@ export class _NodeStream implements StreamHandle {
       }
     });
     socket.on("end", () => {
-      if (!this.#failed) this.#sink?.end();
+      if (!this.#failed) this.#onEnd();
     });
     if (this.#paused) socket.pause();
+  }
+
+  /**
+   * libuv reports EOF instead of ECONNRESET when the last data and a RST
+   * arrive in one poll (it short-cuts POLLHUP after a partial read). A
+   * zero-length write tells them apart without sending anything: it fails
+   * with the pending ECONNRESET, and succeeds after a FIN.
+   */
+  #onEnd(): void {
+    const socket = this.#socket;
+    if (this.local.kind !== "inet" || socket.writableEnded || socket.writableLength > 0) {
+      this.#sink?.end();
+      return;
+    }
+    try {
+      socket.write(_EMPTY, (err?: Error | null) => {
+        if (err) this.#onError(err);
+        else if (!this.#failed) this.#sink?.end();
+      });
+    } catch (err) {
+      this.#onError(err);
+    }
   }
 
   #onError(err: unknown): void {

@@ -10,7 +10,8 @@
  *
  * What Deno cannot do, on Linux with Deno 2.9:
  * - IPV6_V6ONLY for TCP: a TCP listener on `::` is always dual-stack, so
- *   `ipv6Only` is ignored for streams (UDP honours it through `node:dgram`).
+ *   `ipv6Only` is ignored for streams (UDP honours it through `node:dgram`);
+ *   the `ipv6OnlyStream` capability makes the core refuse such a bind.
  * - SO_LINGER: `abort()` closes with FIN, not RST; Deno's `close()` always
  *   does shutdown(SHUT_WR) before close(2).
  * - Binding a source address before connecting (`bindBeforeConnect`).
@@ -29,7 +30,7 @@ import { _gaierror, herror } from "../src/errors.ts";
 import type { DenoApi } from "./_deno_api.ts";
 import { _bindDatagram } from "./_deno_datagram.ts";
 import { _translate } from "./_deno_errors.ts";
-import { _connect, _listen } from "./_deno_stream.ts";
+import { _connect, _listen, _listenersReleased } from "./_deno_stream.ts";
 
 function _capabilities(unstable: boolean): BackendCapabilities {
   return {
@@ -38,6 +39,8 @@ function _capabilities(unstable: boolean): BackendCapabilities {
       : "unix datagram sockets need Deno's --unstable-net flag (Deno.listenDatagram)",
     reusePort: unstable ? null : "SO_REUSEPORT needs Deno's --unstable-net flag",
     bindBeforeConnect: "Deno.connect cannot bind a local address before connecting",
+    ipv6OnlyStream:
+      "Deno.listen has no IPV6_V6ONLY option: a TCP listener on :: is always dual-stack",
   };
 }
 
@@ -85,11 +88,12 @@ export function denoBackend(): Backend {
   return {
     name: "deno",
     capabilities: _capabilities(unstable),
-    listen: (options) => {
+    listen: async (options) => {
+      await _listenersReleased();
       try {
-        return Promise.resolve(_listen(deno, unstable, options));
+        return _listen(deno, unstable, options);
       } catch (err) {
-        return Promise.reject(_translate(err));
+        throw _translate(err);
       }
     },
     connect: (options) => _connect(deno, options),

@@ -8,7 +8,11 @@ import { _formatIPv6, _parseIPv4, _parseIPv6 } from "./inet.ts";
 import { type BackendAddress, getBackend } from "./backend.ts";
 
 /** An address as users pass and get it: `[host, port]`, `[host, port, flowinfo, scope_id]` or a unix path. */
-export type Address = string | readonly [string, number] | readonly [string, number, number, number];
+export type Address =
+  | string
+  | readonly [string, number]
+  | readonly [string, number, number]
+  | readonly [string, number, number, number];
 
 /** An address parsed but not resolved. */
 interface _Parsed {
@@ -120,7 +124,7 @@ export async function _resolveHost(host: string, version: 4 | 6, passive: boolea
   if (host === "") return version === 4 ? "0.0.0.0" : "::";
   if (host === "<broadcast>") {
     if (version === 4) return "255.255.255.255";
-    throw _gaierror(-2);
+    throw new OSError(null, "address family mismatched");
   }
   const literal = _literalVersion(host);
   if (literal === version) return _canonical(host, version);

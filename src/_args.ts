@@ -62,11 +62,12 @@ export function _dataArg(v: unknown): Uint8Array {
  * Checks a writable buffer argument (recv_into).
  *
  * @param v The value.
+ * @param fn The calling method's name, for the message.
  * @returns A Uint8Array over the caller's memory.
  */
-export function _bufferArg(v: unknown): Uint8Array {
+export function _bufferArg(v: unknown, fn: string = "recv_into"): Uint8Array {
   if (ArrayBuffer.isView(v)) return _bytesArg(v);
-  throw new TypeError(`recv_into() argument 'buffer' must be read-write bytes-like object, not ${_pyType(v)}`);
+  throw new TypeError(`${fn}() argument 1 must be read-write bytes-like object, not ${_pyType(v)}`);
 }
 
 /**

@@ -153,6 +153,12 @@ export interface DatagramHandle {
   setBroadcast(on: boolean): void;
   /** Closes the socket. */
   close(): void;
+  /**
+   * Datagrams the adapter discarded because its own bounded hold queue was
+   * full (an adapter that cannot stop reading holds datagrams while paused);
+   * the core adds them to the socket's drop count. Absent means none.
+   */
+  readonly drops?: number;
 }
 
 /** Options of {@linkcode Backend.bindDatagram}. */
@@ -183,6 +189,12 @@ export interface BackendCapabilities {
   readonly reusePort: string | null;
   /** `null` when binding a stream socket to a source address before connect works. */
   readonly bindBeforeConnect: string | null;
+  /**
+   * `null` (or absent) when IPV6_V6ONLY works for stream sockets, else why
+   * not; the core then refuses `setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 1)` on
+   * a stream socket instead of listening dual-stack anyway.
+   */
+  readonly ipv6OnlyStream?: string | null;
 }
 
 /** Everything the core needs from a runtime. */

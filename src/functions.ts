@@ -24,9 +24,9 @@ import {
 } from "./constants.ts";
 import { _gaierror, herror, OSError } from "./errors.ts";
 import { _intArg, _pyType, _timeoutArg } from "./_args.ts";
-import { type Address, _checkPort, _literalVersion, _resolveHost } from "./_address.ts";
+import { type Address, _literalVersion, _resolveHost } from "./_address.ts";
 import { getBackend } from "./backend.ts";
-import { Socket } from "./socket.ts";
+import { _unnamedPair, Socket } from "./socket.ts";
 import { _getDefaultTimeout, _setDefaultTimeout } from "./_defaults.ts";
 import { SERVICES } from "./_services.ts";
 
@@ -99,9 +99,16 @@ export async function getaddrinfo(
   _intArg(proto);
   _intArg(flags);
   if (family !== AF_UNSPEC && family !== AF_INET && family !== AF_INET6) throw _gaierror(-6);
+  if ((host === null || host === undefined) && (port === null || port === undefined)) {
+    throw _gaierror(-2);
+  }
   const portNum = _servicePort(port, type);
   const hosts = await _hosts(host ?? null, family, (flags & AI_PASSIVE) !== 0);
-  const types = type === 0 ? [SOCK_STREAM, SOCK_DGRAM, SOCK_RAW] : [type];
+  const types = type !== 0
+    ? [type]
+    : _serviceTypes(port).filter((t) =>
+      proto === 0 || t === (proto === IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM)
+    );
   const out: AddrInfo[] = [];
   for (const [fam, h] of hosts) {
     for (const t of types) {
@@ -115,12 +122,14 @@ export async function getaddrinfo(
 
 async function _hosts(host: string | null, family: number, passive: boolean): Promise<[number, string][]> {
   const want = (f: number) => family === AF_UNSPEC || family === f;
-  if (host === null || host === "") {
+  if (host === null) {
+    // glibc's order: the wildcards IPv4 first, the loopbacks IPv6 first.
     const out: [number, string][] = [];
     if (want(AF_INET)) out.push([AF_INET, passive ? "0.0.0.0" : "127.0.0.1"]);
-    if (want(AF_INET6)) out.push([AF_INET6, passive ? "::" : "::1"]);
+    if (want(AF_INET6)) out[passive ? "push" : "unshift"]([AF_INET6, passive ? "::" : "::1"]);
     return out;
   }
+  if (host === "") throw _gaierror(-2);
   const literal = _literalVersion(host);
   if (literal !== 0) {
     const fam = literal === 4 ? AF_INET : AF_INET6;
@@ -140,14 +149,24 @@ async function _hosts(host: string | null, family: number, passive: boolean): Pr
   return out;
 }
 
+/** The socket types getaddrinfo lists for type 0: a named service only has those of its rows. */
+function _serviceTypes(port: number | string | null): number[] {
+  if (typeof port !== "string" || /^[0-9]*$/.test(port)) return [SOCK_STREAM, SOCK_DGRAM, SOCK_RAW];
+  const protos = new Set(
+    SERVICES.filter((r) => r[0] === port || r[3].includes(port)).map((r) => r[2]),
+  );
+  return [SOCK_STREAM, SOCK_DGRAM].filter((t) => protos.has(t === SOCK_STREAM ? "tcp" : "udp"));
+}
+
 function _servicePort(port: number | string | null, type: number): number {
-  if (port === null || port === undefined) return 0;
+  if (port === null || port === undefined || port === "") return 0;
   if (typeof port === "number") {
-    if (!Number.isInteger(port)) throw new TypeError("Int or String expected");
-    if (port < 0 || port > 65535) throw _gaierror(-8);
-    return port;
+    // As Python, which passes the number to getaddrinfo as text: glibc keeps its low 16 bits.
+    if (!Number.isInteger(port)) throw new OSError(null, "Int or String expected");
+    if (port < 0) throw _gaierror(-8);
+    return port & 0xffff;
   }
-  if (typeof port !== "string") throw new TypeError("Int or String expected");
+  if (typeof port !== "string") throw new OSError(null, "Int or String expected");
   if (/^[0-9]+$/.test(port)) return Number(port) & 0xffff;
   const proto = type === SOCK_DGRAM ? "udp" : "tcp";
   const row = SERVICES.find((r) => (r[0] === port || r[3].includes(port)) && r[2] === proto);
@@ -301,7 +320,8 @@ export function getservbyname(servicename: string, protocolname?: string): Promi
  * ```
  */
 export function getservbyport(port: number, protocolname?: string): Promise<string> {
-  const p = _checkPort(port, "getservbyport");
+  const p = _intArg(port);
+  if (p < 0 || p > 65535) throw new RangeError("getservbyport: port must be 0-65535.");
   const row = SERVICES.find((r) => r[1] === p && (protocolname === undefined || r[2] === protocolname));
   if (row === undefined) return Promise.reject(new OSError(null, "port/proto not found"));
   return Promise.resolve(row[0]);
@@ -394,7 +414,11 @@ export async function create_server(
   try {
     if (family !== AF_UNIX) s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
     if (options.reuse_port) s.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1);
-    if (family === AF_INET6) s.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, options.dualstack_ipv6 ? 0 : 1);
+    if (family === AF_INET6 && options.dualstack_ipv6) s.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 0);
+    else if (family === AF_INET6 && (getBackend().capabilities.ipv6OnlyStream ?? null) === null) {
+      // As in Python, where IPV6_V6ONLY is unavailable the server stays dual-stack.
+      s.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 1);
+    }
     await s.bind(address);
     s.listen(options.backlog);
     return s;
@@ -421,10 +445,12 @@ export function has_dualstack_ipv6(): boolean {
 
 /**
  * Two connected sockets, as Python's `socketpair()`. Over loopback TCP when
- * unix sockets are not available for the family asked.
+ * unix sockets are not available for the family asked. Unix pairs look
+ * unnamed (`""` names), as in Python.
  *
  * @param family `AF_UNIX` (default), `AF_INET` or `AF_INET6`.
- * @param type `SOCK_STREAM` (default).
+ * @param type `SOCK_STREAM` (default), or `SOCK_DGRAM` with `AF_UNIX` where
+ * the runtime has unix datagram sockets (Deno with `--unstable-net`).
  * @param proto 0.
  * @returns `[a, b]`, both blocking.
  *
@@ -445,6 +471,7 @@ export async function socketpair(
   _intArg(family);
   _intArg(type);
   _intArg(proto);
+  if (type === SOCK_DGRAM && family === AF_UNIX) return await _datagramPair(proto);
   if (type !== SOCK_STREAM) throw new OSError(95, "Operation not supported: socketpair() supports SOCK_STREAM");
   const host = family === AF_INET6 ? "::1" : "127.0.0.1";
   const address: Address = family === AF_UNIX ? `\0unisock-pair-${_random()}` : [host, 0];
@@ -457,6 +484,7 @@ export async function socketpair(
       const [[b], _] = await Promise.all([lsock.accept(), a.connect(lsock.getsockname())]);
       a.settimeout(_getDefaultTimeout());
       b.settimeout(_getDefaultTimeout());
+      if (family === AF_UNIX) _unnamedPair(a, b);
       return [a, b];
     } catch (err) {
       a.close();
@@ -467,11 +495,33 @@ export async function socketpair(
   }
 }
 
+/** A unix datagram pair: two sockets on abstract names, connected to each other, shown unnamed. */
+async function _datagramPair(proto: number): Promise<[Socket, Socket]> {
+  const a = new Socket(AF_UNIX, SOCK_DGRAM, proto); // OSError where the runtime has none
+  let b: Socket | null = null;
+  try {
+    b = new Socket(AF_UNIX, SOCK_DGRAM, proto);
+    const base = `\0unisock-pair-${_random()}`;
+    await a.bind(`${base}-a`);
+    await b.bind(`${base}-b`);
+    await a.connect(b.getsockname());
+    await b.connect(a.getsockname());
+    _unnamedPair(a, b);
+    return [a, b];
+  } catch (err) {
+    a.close();
+    b?.close();
+    throw err;
+  }
+}
+
 function _random(): string {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
 function _hostArg(v: unknown, fn: string): void {
-  if (typeof v !== "string") throw new TypeError(`${fn}() argument 1 must be str, not ${_pyType(v)}`);
+  if (typeof v !== "string") {
+    throw new TypeError(`${fn}() argument 1 must be str, bytes or bytearray, not ${_pyType(v)}`);
+  }
   if (v.includes("\0")) throw new TypeError("host name must not contain null character");
 }

@@ -213,7 +213,7 @@ function _unsigned(x: number, bits: 16 | 32, name: string): number {
     throw new RangeError(
       bits === 16
         ? `${name}: can't convert negative Python int to C 16-bit unsigned integer`
-        : "can't convert negative int to unsigned",
+        : "can't convert negative value to unsigned int",
     );
   }
   if (x >= 2 ** bits) {

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { MSG_PEEK, MSG_WAITALL } from "./constants.ts";
+import { MSG_WAITALL } from "./constants.ts";
 import { _intArg } from "./_args.ts";
 import { OSError } from "./errors.ts";
 import type { Data } from "./socket.ts";
@@ -166,9 +166,9 @@ export class SocketFile<T extends Uint8Array | string = Uint8Array | string> {
    *
    * @returns Resolves at once.
    */
-  flush(): Promise<void> {
-    this.#check(true, "flush");
-    return Promise.resolve();
+  // deno-lint-ignore require-await
+  async flush(): Promise<void> {
+    this.#check(true, "flush"); // a closed file rejects, like every other method
   }
 
   /** Closes the file; the socket stays open (unless it was closed already). */
@@ -197,8 +197,14 @@ export class SocketFile<T extends Uint8Array | string = Uint8Array | string> {
   }
 
   #check(allowed: boolean, what: string): void {
-    if (this.#closed) throw new RangeError("I/O operation on closed file.");
-    if (!allowed) throw new OSError(null, what === "write" ? "not writable" : "not readable");
+    // Python's texts: binary files are buffered streams, text files TextIOWrappers.
+    if (this.#closed) {
+      if (!this.#binary) throw new RangeError("I/O operation on closed file.");
+      throw new RangeError(what === "write" ? "write to closed file" : `${what} of closed file`);
+    }
+    if (allowed) return;
+    if (this.#binary) throw new OSError(null, what === "write" ? "write" : "read");
+    throw new OSError(null, what === "write" ? "not writable" : "not readable");
   }
 
   async #readAll(): Promise<Uint8Array> {

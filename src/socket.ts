@@ -38,6 +38,7 @@ import { BlockingIOError, gaierror, OSError, oserror, TimeoutError } from "./err
 import { _bufferArg, _dataArg, _intArg, _pyType, _timeoutArg } from "./_args.ts";
 import { type Address, _checkAddress, _resolve, _toPython } from "./_address.ts";
 import {
+  type Backend,
   type BackendAddress,
   type DatagramHandle,
   getBackend,
@@ -73,12 +74,21 @@ interface _Datagram {
 }
 
 const _EMPTY = new Uint8Array(0);
+const _BROADCAST: ReadonlySet<string> = new Set(["255.255.255.255", "127.255.255.255"]);
 const _SEND_CHUNK = 256 * 1024;
 const _DGRAM_OVERHEAD = 256;
 const _SOCK_NONBLOCK = 0o4000;
 const _SOCK_CLOEXEC = 0o2000000;
 
 let _adoptStream: (s: Socket, h: StreamHandle) => void;
+let _hideNames: (s: Socket) => void;
+
+/**
+ * Abstract names this process's unix sockets hold only because a runtime
+ * cannot send from (or pair) an unnamed socket: Python shows such sockets
+ * as unnamed (`""` as their name, `null` as a sender's address).
+ */
+const _hiddenNames = new Set<string>();
 
 function _sameAddress(a: BackendAddress, b: BackendAddress): boolean {
   if (a.kind === "unix" || b.kind === "unix") {
@@ -153,6 +163,7 @@ export class Socket implements Pollable {
   #writeError: OSError | null = null;
   #rdShut = false;
   #wrShut = false;
+  #reset = false;
   #paused = false;
   #want = 0;
   #writing = 0;
@@ -166,8 +177,11 @@ export class Socket implements Pollable {
   #peer: BackendAddress | null = null;
   #drops = 0;
 
+  #hidden: "auto" | "pair" | null = null;
+
   static {
     _adoptStream = (s, h) => s.#adopt(h);
+    _hideNames = (s) => s.#hideNames("pair");
   }
 
   /**
@@ -331,6 +345,7 @@ export class Socket implements Pollable {
   async bind(address: Address): Promise<void> {
     this.#checkOpen();
     const parsed = _checkAddress(this.family, address, "bind");
+    if (this.#hidden === "auto" && this.#binding === null) this.#dropAutobind();
     if (this.#local !== null || this.#binding !== null || this.#state !== "fresh") {
       throw new OSError(E.EINVAL);
     }
@@ -344,9 +359,12 @@ export class Socket implements Pollable {
   }
 
   async #doBind(parsed: ReturnType<typeof _checkAddress>): Promise<void> {
+    // Linux autobinds a unix stream socket bound to "" to an abstract name of 5 hex digits.
+    if (parsed === "" && this.type === SOCK_STREAM) parsed = _autobindName();
     const address = await _resolve(this.family, parsed, true);
     const b = getBackend();
     if (this.type === SOCK_STREAM) {
+      _checkV6Only(b, address, this.#opts.v6only !== 0);
       const l = await b.listen({
         address,
         backlog: 511,
@@ -389,6 +407,7 @@ export class Socket implements Pollable {
     this.#dgram = d;
     this.#local = d.local;
     this.#state = "bound";
+    if (this.#dgPaused) d.pause();
     if (this.#opts.broadcast) d.setBroadcast(true);
     d.start({
       message: (data, from) => this.#onDatagram(data, from),
@@ -437,9 +456,9 @@ export class Socket implements Pollable {
     if (this.type !== SOCK_STREAM) throw new OSError(E.EOPNOTSUPP);
     if (this.#state === "connected" || this.#state === "connecting") throw new OSError(E.EINVAL);
     if (this.#state === "fresh" && this.#binding === null) {
-      const wildcard: Address = this.family === AF_UNIX
-        ? `\0unisock-${_randomName()}`
-        : [this.family === AF_INET6 ? "::" : "0.0.0.0", 0];
+      // Linux refuses to listen on an unbound unix socket (no autobind).
+      if (this.family === AF_UNIX) throw new OSError(E.EINVAL);
+      const wildcard: Address = [this.family === AF_INET6 ? "::" : "0.0.0.0", 0];
       this.bind(wildcard).catch((err: OSError) => {
         this.#listenError = err;
         this.#notify();
@@ -472,9 +491,13 @@ export class Socket implements Pollable {
     this.#checkOpen();
     if (this.type !== SOCK_STREAM) throw new OSError(E.EOPNOTSUPP);
     if (this.#state !== "listening") throw new OSError(E.EINVAL);
-    await this.#until(() => this.#acceptQueue.length > 0 || this.#listenError !== null, 0);
-    if (this.#acceptQueue.length === 0 && this.#listenError !== null) throw this.#listenError;
-    const h = this.#acceptQueue.shift()!;
+    const deadline = _deadline(this.#timeout);
+    let h: StreamHandle | undefined;
+    // Loops when a concurrent accept took the connection this one was woken for.
+    while ((h = this.#acceptQueue.shift()) === undefined) {
+      if (this.#listenError !== null) throw this.#listenError;
+      await this.#until(() => this.#acceptQueue.length > 0 || this.#listenError !== null, 0, deadline);
+    }
     const conn = new Socket(this.family, this.type, this.proto);
     if (_getDefaultTimeout() === null) conn.#timeout = null;
     _adoptStream(conn, h);
@@ -508,6 +531,7 @@ export class Socket implements Pollable {
   async #connect(address: Address, fn: string): Promise<void> {
     this.#checkOpen();
     const parsed = _checkAddress(this.family, address, fn);
+    if (parsed === "") throw new OSError(E.EINVAL); // an empty unix path names nothing
     if (this.type === SOCK_DGRAM) return await this.#connectDatagram(parsed);
     if (this.#state === "connected") throw new OSError(E.EISCONN);
     if (this.#state === "connecting") throw oserror(E.EALREADY);
@@ -610,6 +634,7 @@ export class Socket implements Pollable {
       error: (err) => {
         this.#readError = err;
         this.#writeError = err;
+        this.#reset ||= err.errno === E.ECONNRESET;
         this.#eof = true;
         this.#notify();
       },
@@ -620,12 +645,10 @@ export class Socket implements Pollable {
   async #connectDatagram(parsed: ReturnType<typeof _checkAddress>): Promise<void> {
     const target = await _resolve(this.family, parsed, false);
     await this.#autobind();
+    // Datagrams queued before connect stay queued, as on Linux; only later
+    // ones from other senders are filtered out.
     this.#peer = target;
     this.#remote = target;
-    const keep = this.#dq.slice(this.#dqHead).filter((d) => _sameAddress(target, d.from));
-    this.#dq = keep;
-    this.#dqHead = 0;
-    this.#dqBytes = keep.reduce((n, d) => n + d.data.length + _DGRAM_OVERHEAD, 0);
     this.#notify();
   }
 
@@ -635,7 +658,7 @@ export class Socket implements Pollable {
     this.#checkOpen();
     const wildcard: Address = this.family === AF_INET6 ? ["::", 0] : ["0.0.0.0", 0];
     if (this.family === AF_UNIX) {
-      this.#binding = this.#doBind("");
+      this.#binding = this.#doBind("").then(() => this.#hideNames("auto"));
     } else {
       this.#binding = this.#doBind(_checkAddress(this.family, wildcard, "bind"));
     }
@@ -644,6 +667,35 @@ export class Socket implements Pollable {
     } finally {
       this.#binding = null;
     }
+  }
+
+  /** Shows this unix socket as unnamed, as Python would (see `_hiddenNames`). */
+  #hideNames(kind: "auto" | "pair"): void {
+    const local = this.#local;
+    if (this.#closed || local === null || local.kind !== "unix") return;
+    this.#hidden = kind;
+    if (local.path !== "") _hiddenNames.add(local.path);
+    if (kind === "pair") this.#remote = { kind: "unix", path: "" };
+  }
+
+  /** Before an explicit bind: closes the hidden autobound datagram socket, keeping its queue. */
+  #dropAutobind(): void {
+    const d = this.#dgram;
+    if (this.#local?.kind === "unix") _hiddenNames.delete(this.#local.path);
+    this.#hidden = null;
+    this.#dgram = null;
+    this.#local = null;
+    this.#state = "fresh";
+    if (d !== null) {
+      this.#drops += d.drops ?? 0;
+      d.close();
+    }
+  }
+
+  /** A sender's address as Python shows it (`null` for an unnamed unix socket). */
+  #fromAddress(from: BackendAddress): Address | null {
+    if (from.kind === "unix" && (from.path === "" || _hiddenNames.has(from.path))) return null;
+    return _toPython(this.family, from);
   }
 
   // ---- receiving -------------------------------------------------------------
@@ -671,7 +723,10 @@ export class Socket implements Pollable {
     const n = this.#checkBufsize(bufsize, "recv");
     flags = _intArg(flags);
     this.#checkOpen();
-    if (this.type === SOCK_DGRAM) return (await this.#recvDatagram(n, flags)).data;
+    if (this.type === SOCK_DGRAM) {
+      if (n === 0) return new Uint8Array(0); // as Python: no datagram is consumed
+      return (await this.#recvDatagram(n, flags)).data;
+    }
     return await this.#recvStream(n, flags);
   }
 
@@ -703,7 +758,8 @@ export class Socket implements Pollable {
    *
    * @param bufsize The most bytes; a longer datagram is cut and its tail discarded.
    * @param flags As for `recv`.
-   * @returns `[data, address]` (`address` is `null` for a connected stream).
+   * @returns `[data, address]` (`address` is `null` for a connected stream and
+   * for a datagram from an unnamed unix socket, as in Python).
    *
    * @example Receive a datagram
    * ```ts
@@ -721,9 +777,9 @@ export class Socket implements Pollable {
     this.#checkOpen();
     if (this.type === SOCK_DGRAM) {
       const d = await this.#recvDatagram(n, flags);
-      return [d.data, _toPython(this.family, d.from)];
+      return [d.data, this.#fromAddress(d.from)];
     }
-    return [await this.#recvStream(n, flags), this.family === AF_UNIX ? "" : null];
+    return [await this.#recvStream(n, flags), null];
   }
 
   /**
@@ -762,37 +818,49 @@ export class Socket implements Pollable {
     const n = _intArg(nbytes);
     flags = _intArg(flags);
     if (n < 0) throw new RangeError(`negative buffersize in ${fn}`);
-    if (n > dst.length) throw new RangeError(`buffer too small for requested bytes`);
+    if (n > dst.length) {
+      throw new RangeError(
+        fn === "recvfrom_into"
+          ? "nbytes is greater than the length of the buffer"
+          : "buffer too small for requested bytes",
+      );
+    }
     const want = n === 0 ? dst.length : n;
     this.#checkOpen();
     if (this.type === SOCK_DGRAM) {
+      if (want === 0 && fn === "recv_into") return [0, null]; // as Python's recv_into
       const d = await this.#recvDatagram(want, flags);
       dst.set(d.data);
-      return [d.data.length, _toPython(this.family, d.from)];
+      return [d.data.length, this.#fromAddress(d.from)];
     }
     if (want === 0) {
       this.#checkConnected();
       return [0, null];
     }
-    await this.#waitStream(want, flags);
+    do await this.#waitStream(want, flags); while (this.#takenByOther());
     if (this.#rbuf.length === 0) {
       this.#throwReadError();
       return [0, null];
     }
     const got = this.#rbuf.copyInto(dst.subarray(0, want), (flags & MSG_PEEK) === 0);
     this.#drained();
-    return [got, this.family === AF_UNIX ? "" : null];
+    return [got, null];
   }
 
   async #recvStream(n: number, flags: number): Promise<Uint8Array> {
     if (n === 0) return new Uint8Array(0);
     if (this.#rbuf.length > 0 && (flags & MSG_WAITALL) === 0) return this.#takeStream(n, flags);
-    await this.#waitStream(n, flags);
+    do await this.#waitStream(n, flags); while (this.#takenByOther());
     if (this.#rbuf.length === 0) {
       this.#throwReadError();
       return new Uint8Array(0);
     }
     return this.#takeStream(n, flags);
+  }
+
+  /** Woken for data that a concurrent recv took first (not EOF): wait again. */
+  #takenByOther(): boolean {
+    return this.#rbuf.length === 0 && !this.#eof && !this.#rdShut && this.#readError === null;
   }
 
   #takeStream(n: number, flags: number): Uint8Array {
@@ -835,6 +903,8 @@ export class Socket implements Pollable {
     const err = this.#readError;
     if (err !== null) {
       this.#readError = null;
+      // One pending error is reported once, as Linux's sk_err: later sends get EPIPE.
+      if (this.#writeError === err) this.#writeError = oserror(E.EPIPE);
       throw err;
     }
   }
@@ -890,7 +960,9 @@ export class Socket implements Pollable {
     flags = _intArg(flags);
     this.#checkOpen();
     if (this.type === SOCK_DGRAM) {
-      if (this.#peer === null) throw new OSError(E.EDESTADDRREQ);
+      if (this.#peer === null) {
+        throw new OSError(this.family === AF_UNIX ? E.ENOTCONN : E.EDESTADDRREQ);
+      }
       await this.#sendDatagram(bytes, this.#peer, flags);
       return bytes.length;
     }
@@ -959,17 +1031,23 @@ export class Socket implements Pollable {
     const parsed = _checkAddress(this.family, address, "sendto");
     if (this.type === SOCK_STREAM) {
       if (this.#state === "connected") throw new OSError(E.EISCONN);
-      throw oserror(E.EPIPE);
+      throw this.family === AF_UNIX ? new OSError(E.EOPNOTSUPP) : oserror(E.EPIPE);
     }
+    if (parsed === "") throw new OSError(E.EINVAL);
     const target = await _resolve(this.family, parsed, false);
     await this.#sendDatagram(bytes, target, flags);
     return bytes.length;
   }
 
   async #sendDatagram(bytes: Uint8Array, to: BackendAddress, flags: number): Promise<void> {
-    const max = this.family === AF_INET ? 65507 : this.family === AF_INET6 ? 65527 : 212992;
+    // Linux's limits: 65535 minus the IP and UDP headers; for unix
+    // datagrams the default send buffer (wmem_default 212992) minus 32.
+    const max = this.family === AF_INET ? 65507 : this.family === AF_INET6 ? 65527 : 212960;
     if (bytes.length > max) throw new OSError(E.EMSGSIZE);
-    if (to.kind === "inet" && to.host === "255.255.255.255" && !this.#opts.broadcast) {
+    if (this.#wrShut) throw oserror(E.EPIPE);
+    // The limited broadcast and loopback's broadcast address need
+    // SO_BROADCAST; checked here because some runtimes set it on every socket.
+    if (to.kind === "inet" && _BROADCAST.has(to.host) && !this.#opts.broadcast) {
       throw oserror(E.EACCES);
     }
     await this.#autobind();
@@ -995,7 +1073,25 @@ export class Socket implements Pollable {
     const own = nonblocking || this.#timeout !== null ? part.slice() : part;
     const p = this.#startWrite(own);
     if (nonblocking) return;
-    await this.#race(p, deadline);
+    await this.#race(this.#orClosed(p), deadline);
+  }
+
+  /** `p`, or EBADF at once when the socket is closed meanwhile (a pending send does not outlive close). */
+  #orClosed<T>(p: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const wake = () => {
+        if (this.#closed) reject(new OSError(E.EBADF));
+        else this.#waiters.add(wake);
+      };
+      this.#waiters.add(wake);
+      p.then((v) => {
+        this.#waiters.delete(wake);
+        resolve(v);
+      }, (e) => {
+        this.#waiters.delete(wake);
+        reject(e);
+      });
+    });
   }
 
   #startWrite(chunk: Uint8Array): Promise<void> {
@@ -1016,10 +1112,19 @@ export class Socket implements Pollable {
   }
 
   #checkSendable(): void {
-    if (this.#writeError !== null) throw this.#writeError;
+    const err = this.#writeError;
+    if (err !== null) {
+      if (this.#readError === err) {
+        this.#readError = null;
+        this.#writeError = oserror(E.EPIPE);
+      }
+      throw err;
+    }
     if (this.#wrShut) throw oserror(E.EPIPE);
     if (this.#state !== "connected") {
-      throw oserror(this.#state === "connecting" ? E.EAGAIN : E.EPIPE);
+      // Linux: send on an unconnected unix stream socket is ENOTCONN, on TCP EPIPE.
+      const errno = this.family === AF_UNIX ? E.ENOTCONN : E.EPIPE;
+      throw oserror(this.#state === "connecting" ? E.EAGAIN : errno);
     }
   }
 
@@ -1046,11 +1151,14 @@ export class Socket implements Pollable {
     how = _intArg(how);
     this.#checkOpen();
     if (how !== SHUT_RD && how !== SHUT_WR && how !== SHUT_RDWR) throw new OSError(E.EINVAL);
+    // Linux: shutdown of an unconnected unix socket succeeds; UDP and TCP need a peer.
     if (this.type === SOCK_DGRAM) {
-      if (this.#peer === null) throw new OSError(E.ENOTCONN);
+      if (this.#peer === null && this.family !== AF_UNIX) throw new OSError(E.ENOTCONN);
+      if (how !== SHUT_RD) this.#wrShut = true; // later sends fail with EPIPE, as on Linux
       return;
     }
-    if (this.#state !== "connected") throw new OSError(E.ENOTCONN);
+    if (this.family === AF_UNIX && this.#state !== "connected") return;
+    if (this.#state !== "connected" || this.#reset) throw new OSError(E.ENOTCONN);
     if (how !== SHUT_WR) {
       this.#rdShut = true;
       this.#notify();
@@ -1089,6 +1197,9 @@ export class Socket implements Pollable {
   }
 
   #realClose(): void {
+    if (this.#hidden !== null && this.#local?.kind === "unix") {
+      _hiddenNames.delete(this.#local.path);
+    }
     this.#closed = true;
     _freeFd(this.#fd);
     this.#fd = -1;
@@ -1174,6 +1285,7 @@ export class Socket implements Pollable {
    */
   getsockname(): Address {
     this.#checkOpen();
+    if (this.#hidden !== null) return "";
     return _toPython(this.family, this.#local);
   }
 
@@ -1193,7 +1305,8 @@ export class Socket implements Pollable {
    */
   getpeername(): Address {
     this.#checkOpen();
-    if (this.#remote === null || (this.type === SOCK_STREAM && this.#state !== "connected")) {
+    const gone = this.#state !== "connected" || this.#reset;
+    if (this.#remote === null || (this.type === SOCK_STREAM && gone)) {
       throw new OSError(E.ENOTCONN);
     }
     return _toPython(this.family, this.#remote);
@@ -1321,7 +1434,40 @@ export class Socket implements Pollable {
    * ```
    */
   makefile(mode: "rb" | "wb" | "rwb" | "wrb" | "br" | "bw", options?: SocketFileOptions): SocketFile<Uint8Array>;
+  /**
+   * A text file object over the socket (modes `r`, `w`, `rw`): reads return strings.
+   *
+   * @param mode The mode; `"r"` by default.
+   * @param options `encoding` (utf-8 only) and `newline`.
+   * @returns The file.
+   *
+   * @example Read text lines
+   * ```ts
+   * import { socketpair } from "@unisock/socket";
+   * const [a, b] = await socketpair();
+   * await a.sendall("one\n");
+   * const f = b.makefile("r");
+   * console.log(await f.readline()); // "one\n"
+   * f.close(); a.close(); b.close();
+   * ```
+   */
   makefile(mode?: "r" | "w" | "rw" | "wr", options?: SocketFileOptions): SocketFile<string>;
+  /**
+   * A file object over the socket for a mode known only at run time.
+   *
+   * @param mode Any of the binary or text modes.
+   * @param options Text options.
+   * @returns The file; its reads return bytes or strings by mode.
+   *
+   * @example Choose the mode at run time
+   * ```ts
+   * import { socketpair } from "@unisock/socket";
+   * const [a, b] = await socketpair();
+   * const mode: string = "rb";
+   * const f = b.makefile(mode);
+   * f.close(); a.close(); b.close();
+   * ```
+   */
   makefile(mode?: string, options?: SocketFileOptions): SocketFile;
   makefile(mode: string = "r", options: SocketFileOptions = {}): SocketFile {
     this.#checkOpen();
@@ -1366,12 +1512,13 @@ export class Socket implements Pollable {
    * b.close();
    * ```
    */
-  get readable(): ReadableStream<Uint8Array> {
-    return new ReadableStream<Uint8Array>({
+  get readable(): ReadableStream<Uint8Array<ArrayBuffer>> {
+    // Chunks are typed over ArrayBuffer so `pipeThrough(new TextDecoderStream())` type-checks.
+    return new ReadableStream<Uint8Array<ArrayBuffer>>({
       pull: async (ctl) => {
         const chunk = await this.recv(65536);
         if (chunk.length === 0) ctl.close();
-        else ctl.enqueue(chunk);
+        else ctl.enqueue(chunk as Uint8Array<ArrayBuffer>);
       },
     }, { highWaterMark: 0 });
   }
@@ -1462,12 +1609,15 @@ export class Socket implements Pollable {
 
   /**
    * Datagrams dropped because the receive queue was full (like the kernel's
-   * drop counter).
+   * drop counter): those the core's queue refused plus those an adapter that
+   * cannot stop reading dropped from its bounded hold queue. Datagrams the
+   * kernel itself dropped while reading was paused are counted by the kernel
+   * (the `drops` column of /proc/net/udp), not here.
    *
    * @returns The count.
    */
   get _drops(): number {
-    return this.#drops;
+    return this.#drops + (this.#dgram?.drops ?? 0);
   }
 
   // ---- waiting ---------------------------------------------------------------------
@@ -1540,7 +1690,8 @@ export class Socket implements Pollable {
         this.#soError = 0;
         throw oserror(e);
       }
-      throw new OSError(E.ENOTCONN);
+      // Linux: recv on an unconnected unix stream socket is EINVAL.
+      throw new OSError(this.family === AF_UNIX ? E.EINVAL : E.ENOTCONN);
     }
   }
 
@@ -1559,8 +1710,41 @@ function _optErrno(family: number, type: number, level: number, get: boolean): n
   return level === IPPROTO_TCP && type === SOCK_STREAM ? E.ENOPROTOOPT : E.EOPNOTSUPP;
 }
 
-function _randomName(): string {
-  return Math.random().toString(36).slice(2, 12);
+/**
+ * Makes both sockets of a unix `socketpair()` look unnamed, as in Python
+ * (they are connected through abstract names the runtime needed).
+ *
+ * @param a One socket of the pair.
+ * @param b The other.
+ *
+ * @example Hide the names of a pair
+ * ```ts ignore
+ * _unnamedPair(a, b);
+ * console.log(a.getsockname(), a.getpeername()); // "" ""
+ * ```
+ */
+export function _unnamedPair(a: Socket, b: Socket): void {
+  _hideNames(a);
+  _hideNames(b);
+}
+
+/** A name as Linux's unix autobind picks: NUL and 5 hex digits. */
+function _autobindName(): string {
+  return `\0${Math.floor(Math.random() * 0x100000).toString(16).padStart(5, "0")}`;
+}
+
+/**
+ * Refuses an IPv6-only wildcard stream bind where the runtime would listen
+ * dual-stack anyway (rather than accept IPv4 clients silently).
+ */
+function _checkV6Only(b: Backend, address: BackendAddress, v6only: boolean): void {
+  const why = b.capabilities.ipv6OnlyStream ?? null;
+  if (!v6only || why === null || address.kind !== "inet" || address.version !== 6) return;
+  if (address.host !== "::") return; // a specific address: V6ONLY changes nothing
+  throw new OSError(
+    E.ENOPROTOOPT,
+    `IPV6_V6ONLY is not available for stream sockets on ${b.name}: ${why}`,
+  );
 }
 
 function _unpackInt(v: ArrayBufferView): number {
