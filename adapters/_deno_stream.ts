@@ -317,8 +317,17 @@ export class _DenoListener implements ListenerHandle {
     if (this.#closed) return;
     this.#closed = true;
     _closeQuietly(this.#listener);
-    if (this.#accepting !== null) {
-      const released = this.#accepting.then(_noop, _noop);
+    const accepting = this.#accepting;
+    if (accepting !== null) {
+      // Settles when the cancelled accept did (bounded, should Deno ever not settle it).
+      const released = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 250);
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        accepting.then(done, done);
+      });
       _releasing.add(released);
       released.then(() => _releasing.delete(released));
     }
