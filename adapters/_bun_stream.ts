@@ -246,7 +246,7 @@ export class _BunStream implements StreamHandle, _Slot {
   /** Closes at once with RST; queued writes reject with EBADF. */
   abort(): void {
     this.#detachSink();
-    this.#failWrites(oserror(EBADF));
+    if (this.#writesPending()) this.#failWrites(oserror(EBADF));
     if (this.#gone) return;
     this.#gone = true;
     try {
@@ -317,7 +317,7 @@ export class _BunStream implements StreamHandle, _Slot {
     this.#gone = true;
     const failure = err === undefined || err === null ? null : _translate(err);
     this.#goneError = failure;
-    this.#failWrites(failure ?? oserror(EPIPE));
+    if (this.#writesPending()) this.#failWrites(failure ?? oserror(EPIPE));
     if (failure !== null) this.#fail(failure);
     else this.onEnd();
   }
@@ -425,6 +425,11 @@ export class _BunStream implements StreamHandle, _Slot {
     const actions = this.#afterFlush;
     this.#afterFlush = [];
     for (const action of actions) action.run();
+  }
+
+  /** Whether a write or an action waits (errors are built only then: a stack costs microseconds). */
+  #writesPending(): boolean {
+    return this.#outbox.length > 0 || this.#afterFlush.length > 0;
   }
 
   #failWrites(err: OSError): void {

@@ -62,7 +62,8 @@ export class _NodeStream implements StreamHandle {
     this.#socket = socket;
     socket.on("error", (err: unknown) => this.#onError(err));
     socket.on("drain", () => this.#settleWrite(null));
-    socket.on("close", () => this.#settleWrite(oserror(EPIPE)));
+    // Errors are built only when a write waits: an Error's stack costs microseconds.
+    socket.on("close", () => this.#writer !== null && this.#settleWrite(oserror(EPIPE)));
   }
 
   /**
@@ -225,7 +226,7 @@ export class _NodeStream implements StreamHandle {
     if (this.#closed) return false;
     this.#closed = true;
     this.#sink = null;
-    this.#settleWrite(oserror(EBADF));
+    if (this.#writer !== null) this.#settleWrite(oserror(EBADF));
     return true;
   }
 

@@ -31,7 +31,8 @@ const _encoder = new TextEncoder();
  * @returns The port.
  */
 export function _checkPort(port: unknown, fn: string): number {
-  const p = _intArg(port);
+  const huge = typeof port === "number" && Number.isInteger(port) && Math.abs(port) >= 2 ** 63;
+  const p = huge ? -1 : _intArg(port);
   if (p < 0 || p > 65535) throw new RangeError(`${fn}(): port must be 0-65535.`);
   return p;
 }

@@ -29,9 +29,38 @@ export function _pyType(v: unknown): string {
  * @returns The integer.
  */
 export function _intArg(v: unknown, _what?: string): number {
-  if (typeof v === "number" && Number.isInteger(v)) return v;
+  if (typeof v === "number" && Number.isInteger(v)) {
+    // Python converts to a C long: beyond 64 bits is an OverflowError.
+    if (v >= 2 ** 63 || v < -(2 ** 63)) throw new RangeError("Python int too large to convert to C long");
+    return v;
+  }
   if (typeof v === "boolean") return v ? 1 : 0;
   throw new TypeError(`'${_pyType(v)}' object cannot be interpreted as an integer`);
+}
+
+/**
+ * Checks an argument Python converts to a C `int` (socket() arguments,
+ * `shutdown`), with its OverflowError wording.
+ *
+ * @param v The value.
+ * @returns The integer.
+ */
+export function _cIntArg(v: unknown): number {
+  if (typeof v === "number" && Number.isInteger(v) && (v >= 2 ** 31 || v < -(2 ** 31))) {
+    throw new RangeError("Python int too large to convert to C int");
+  }
+  return _intArg(v);
+}
+
+/**
+ * Python's name of an argument's type in "argument N must be X, not Y"
+ * messages, where `None` is spelled `None` (elsewhere it is `NoneType`).
+ *
+ * @param v Any value.
+ * @returns The name.
+ */
+export function _argType(v: unknown): string {
+  return v === null || v === undefined ? "None" : _pyType(v);
 }
 
 /**
@@ -67,7 +96,7 @@ export function _dataArg(v: unknown): Uint8Array {
  */
 export function _bufferArg(v: unknown, fn: string = "recv_into"): Uint8Array {
   if (ArrayBuffer.isView(v)) return _bytesArg(v);
-  throw new TypeError(`${fn}() argument 1 must be read-write bytes-like object, not ${_pyType(v)}`);
+  throw new TypeError(`${fn}() argument 1 must be read-write bytes-like object, not ${_argType(v)}`);
 }
 
 /**
@@ -84,5 +113,13 @@ export function _timeoutArg(t: unknown): number | null {
   if (Number.isNaN(t)) throw new RangeError("Invalid value NaN (not a number)");
   if (t < 0) throw new RangeError("Timeout value out of range");
   if (!Number.isFinite(t)) throw new RangeError("timestamp out of range for platform time_t");
+  // Python keeps timeouts as int64 nanoseconds.
+  if (t > 9223372036.854775) {
+    throw new RangeError(
+      Number.isInteger(t)
+        ? "timestamp too large to convert to C _PyTime_t"
+        : "timestamp out of range for platform time_t",
+    );
+  }
   return t;
 }

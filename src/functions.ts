@@ -23,7 +23,7 @@ import {
   SOL_SOCKET,
 } from "./constants.ts";
 import { _gaierror, herror, OSError } from "./errors.ts";
-import { _intArg, _pyType, _timeoutArg } from "./_args.ts";
+import { _argType, _intArg, _timeoutArg } from "./_args.ts";
 import { type Address, _literalVersion, _resolveHost } from "./_address.ts";
 import { getBackend } from "./backend.ts";
 import { _unnamedPair, Socket } from "./socket.ts";
@@ -93,7 +93,7 @@ export async function getaddrinfo(
   if (host !== null && host !== undefined && typeof host !== "string") {
     throw new TypeError(`getaddrinfo() argument 1 must be string or None`);
   }
-  if (host?.includes("\0")) throw new TypeError("host name must not contain null character");
+  if (host?.includes("\0")) throw _gaierror(-2); // as glibc: no such name
   _intArg(family);
   _intArg(type);
   _intArg(proto);
@@ -163,6 +163,7 @@ function _servicePort(port: number | string | null, type: number): number {
   if (typeof port === "number") {
     // As Python, which passes the number to getaddrinfo as text: glibc keeps its low 16 bits.
     if (!Number.isInteger(port)) throw new OSError(null, "Int or String expected");
+    _intArg(port); // OverflowError beyond a C long
     if (port < 0) throw _gaierror(-8);
     return port & 0xffff;
   }
@@ -295,8 +296,10 @@ export async function getfqdn(name: string = ""): Promise<string> {
  */
 export function getservbyname(servicename: string, protocolname?: string): Promise<number> {
   if (typeof servicename !== "string") {
-    throw new TypeError(`getservbyname() argument 1 must be str, not ${_pyType(servicename)}`);
+    throw new TypeError(`getservbyname() argument 1 must be str, not ${_argType(servicename)}`);
   }
+  _protoArg(protocolname, "getservbyname");
+  if (servicename.includes("\0")) throw new RangeError("embedded null character");
   const row = SERVICES.find((r) =>
     (r[0] === servicename || r[3].includes(servicename)) &&
     (protocolname === undefined || r[2] === protocolname)
@@ -321,6 +324,7 @@ export function getservbyname(servicename: string, protocolname?: string): Promi
  */
 export function getservbyport(port: number, protocolname?: string): Promise<string> {
   const p = _intArg(port);
+  _protoArg(protocolname, "getservbyport");
   if (p < 0 || p > 65535) throw new RangeError("getservbyport: port must be 0-65535.");
   const row = SERVICES.find((r) => r[1] === p && (protocolname === undefined || r[2] === protocolname));
   if (row === undefined) return Promise.reject(new OSError(null, "port/proto not found"));
@@ -472,6 +476,7 @@ export async function socketpair(
   _intArg(type);
   _intArg(proto);
   if (type === SOCK_DGRAM && family === AF_UNIX) return await _datagramPair(proto);
+  if (type !== SOCK_STREAM && type !== SOCK_DGRAM) throw new OSError(22);
   if (type !== SOCK_STREAM) throw new OSError(95, "Operation not supported: socketpair() supports SOCK_STREAM");
   const host = family === AF_INET6 ? "::1" : "127.0.0.1";
   const address: Address = family === AF_UNIX ? `\0unisock-pair-${_random()}` : [host, 0];
@@ -521,7 +526,15 @@ function _random(): string {
 
 function _hostArg(v: unknown, fn: string): void {
   if (typeof v !== "string") {
-    throw new TypeError(`${fn}() argument 1 must be str, bytes or bytearray, not ${_pyType(v)}`);
+    throw new TypeError(`${fn}() argument 1 must be str, bytes or bytearray, not ${_argType(v)}`);
   }
-  if (v.includes("\0")) throw new TypeError("host name must not contain null character");
+  if (v.includes("\0")) {
+    throw new TypeError(`${fn}() argument 1 must be encoded string without null bytes, not str`);
+  }
+}
+
+function _protoArg(v: unknown, fn: string): void {
+  if (v === undefined) return;
+  if (typeof v !== "string") throw new TypeError(`${fn}() argument 2 must be str, not ${_argType(v)}`);
+  if (v.includes("\0")) throw new RangeError("embedded null character");
 }

@@ -7,7 +7,7 @@
 
 import { AF_INET, AF_INET6 } from "./constants.ts";
 import { OSError } from "./errors.ts";
-import { _bytesArg, _intArg, _pyType } from "./_args.ts";
+import { _argType, _bytesArg, _intArg, _pyType } from "./_args.ts";
 
 const _DEC = /^(0|[1-9][0-9]{0,2})$/;
 
@@ -117,8 +117,9 @@ export function _formatIPv6(b: Uint8Array): string {
  */
 export function inet_aton(ip_string: string): Uint8Array {
   if (typeof ip_string !== "string") {
-    throw new TypeError(`inet_aton() argument 1 must be str, not ${_pyType(ip_string)}`);
+    throw new TypeError(`inet_aton() argument 1 must be str, not ${_argType(ip_string)}`);
   }
+  if (ip_string.includes("\0")) throw new RangeError("embedded null character");
   const bad = () => new OSError(null, "illegal IP address string passed to inet_aton");
   const text = ip_string.replace(/[ \t\n].*$/s, "");
   const parts = text.split(".");
@@ -173,8 +174,9 @@ export function inet_ntoa(packed_ip: ArrayBufferView): string {
 export function inet_pton(address_family: number, ip_string: string): Uint8Array {
   _intArg(address_family, "inet_pton");
   if (typeof ip_string !== "string") {
-    throw new TypeError(`inet_pton() argument 2 must be str, not ${_pyType(ip_string)}`);
+    throw new TypeError(`inet_pton() argument 2 must be str, not ${_argType(ip_string)}`);
   }
+  if (ip_string.includes("\0")) throw new RangeError("embedded null character");
   let out: Uint8Array | null;
   if (address_family === AF_INET) out = _parseIPv4(ip_string);
   else if (address_family === AF_INET6) out = _parseIPv6(ip_string);
@@ -208,7 +210,12 @@ export function inet_ntop(address_family: number, packed_ip: ArrayBufferView): s
 }
 
 function _unsigned(x: number, bits: 16 | 32, name: string): number {
-  _intArg(x, name);
+  if (bits === 32) {
+    // htonl/ntohl take any int as a C unsigned long, with their own wording.
+    if (typeof x === "boolean") x = x ? 1 : 0;
+    if (typeof x !== "number" || !Number.isInteger(x)) throw new TypeError(`expected int, ${_pyType(x)} found`);
+    if (x >= 2 ** 64) throw new RangeError("Python int too large to convert to C unsigned long");
+  } else _intArg(x, name);
   if (x < 0) {
     throw new RangeError(
       bits === 16

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { _intArg, _pyType } from "./_args.ts";
 import { _lookupFd, kReadiness, kWatch, type Pollable } from "./_readiness.ts";
 import { _setTimer, type _Timer } from "./_timer.ts";
 import { EBADF, EEXIST, EINVAL, ENOENT } from "./errno.ts";
@@ -222,6 +223,8 @@ function _pollTimeout(ms: unknown): number | null {
   if (ms === undefined || ms === null) return null;
   if (typeof ms !== "number") throw new TypeError("timeout must be an integer or None");
   if (Number.isNaN(ms)) throw new RangeError("Invalid value NaN (not a number)");
+  // CPython first makes it int64 nanoseconds, then whole milliseconds in a C int.
+  if (Math.abs(ms) >= 9223372036854.775) throw new RangeError("timestamp too large to convert to C _PyTime_t");
   const whole = Math.ceil(ms);
   if (whole > _INT_MAX || whole < -_INT_MAX - 1) throw new RangeError("timeout is too large");
   return whole < 0 ? null : whole;
@@ -562,7 +565,7 @@ interface _EpEntry {
  */
 function _epollEvents(mask: unknown): number {
   if (typeof mask !== "number" || !Number.isInteger(mask)) {
-    throw new TypeError(`'${typeof mask}' object cannot be interpreted as an integer`);
+    throw new TypeError(`'${_pyType(mask)}' object cannot be interpreted as an integer`);
   }
   const m = mask >>> 0;
   if ((m & EPOLLEXCLUSIVE) !== 0 && (m & EPOLLONESHOT) !== 0) throw oserror(EINVAL);
@@ -603,6 +606,8 @@ export class Epoll {
    * @param flags Ignored (`EPOLL_CLOEXEC` is implied).
    */
   constructor(sizehint: number = -1, flags: number = 0) {
+    _intArg(sizehint);
+    _intArg(flags);
     if (sizehint === 0 || sizehint < -1) throw new RangeError("negative sizehint");
     void flags;
   }
@@ -740,7 +745,7 @@ export class Epoll {
     this.#checkOpen();
     const ms = typeof timeout === "number" ? _pollTimeout(timeout * 1000) : _pollTimeout(timeout);
     if (typeof maxevents !== "number" || !Number.isInteger(maxevents)) {
-      throw new TypeError(`'${typeof maxevents}' object cannot be interpreted as an integer`);
+      throw new TypeError(`'${_pyType(maxevents)}' object cannot be interpreted as an integer`);
     }
     if (maxevents === -1) maxevents = 1023;
     else if (maxevents < 1) {

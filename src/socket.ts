@@ -35,7 +35,7 @@ import {
 } from "./constants.ts";
 import * as E from "./errno.ts";
 import { BlockingIOError, gaierror, OSError, oserror, TimeoutError } from "./errors.ts";
-import { _bufferArg, _dataArg, _intArg, _pyType, _timeoutArg } from "./_args.ts";
+import { _bufferArg, _cIntArg, _dataArg, _intArg, _pyType, _timeoutArg } from "./_args.ts";
 import { type Address, _checkAddress, _resolve, _toPython } from "./_address.ts";
 import {
   type Backend,
@@ -67,6 +67,12 @@ export type Data = ArrayBufferView | string;
 type _State = "fresh" | "bound" | "listening" | "connecting" | "connected";
 type _Flag = "reuseaddr" | "reuseport" | "keepalive" | "broadcast" | "nodelay" | "v6only";
 type _OptKey = _Flag | "rcvbuf" | "sndbuf";
+
+/** A pending wait: woken once `ready()` holds or the socket closed. */
+interface _Waiter {
+  readonly ready: () => boolean;
+  readonly wake: () => void;
+}
 
 interface _Datagram {
   readonly data: Uint8Array;
@@ -134,7 +140,7 @@ export class Socket implements Pollable {
   #ioRefs = 0;
   #closeWanted = false;
   #watchers = new _Watchers();
-  #waiters = new Set<() => void>();
+  #waiters: _Waiter[] = [];
   #local: BackendAddress | null = null;
   #remote: BackendAddress | null = null;
   #binding: Promise<void> | null = null;
@@ -192,9 +198,9 @@ export class Socket implements Pollable {
    * @param proto 0, or the protocol matching the type.
    */
   constructor(family: number = AF_INET, type: number = SOCK_STREAM, proto: number = 0) {
-    _intArg(family);
-    _intArg(type);
-    _intArg(proto);
+    _cIntArg(family);
+    _cIntArg(type);
+    _cIntArg(proto);
     const nonblock = (type & _SOCK_NONBLOCK) !== 0;
     type &= ~(_SOCK_NONBLOCK | _SOCK_CLOEXEC);
     if (family !== AF_INET && family !== AF_INET6 && family !== AF_UNIX) throw new OSError(97);
@@ -299,9 +305,7 @@ export class Socket implements Pollable {
    * ```
    */
   setblocking(flag: boolean): void {
-    if (typeof flag === "string") {
-      throw new TypeError("'str' object cannot be interpreted as an integer");
-    }
+    if (typeof flag !== "boolean") _intArg(flag);
     this.#checkOpen();
     this.#timeout = flag ? null : 0;
   }
@@ -869,19 +873,25 @@ export class Socket implements Pollable {
     return out;
   }
 
-  async #waitStream(n: number, flags: number): Promise<void> {
+  #waitStream(n: number, flags: number): Promise<void> | undefined {
     this.#checkConnected();
-    const need = (flags & MSG_WAITALL) !== 0 ? n : 1;
-    if (need > 1) this.#wantMore(need);
+    if ((flags & MSG_WAITALL) === 0 || n <= 1) return this.#until(this.#readable, flags);
+    this.#wantMore(n);
+    let wait: Promise<void> | undefined;
     try {
-      await this.#until(
-        () => this.#rbuf.length >= need || this.#eof || this.#rdShut || this.#readError !== null,
+      wait = this.#until(
+        () => this.#rbuf.length >= n || this.#eof || this.#rdShut || this.#readError !== null,
         flags,
       );
     } finally {
-      if (need > 1) this.#want = 0;
+      if (wait === undefined) this.#want = 0;
     }
+    return wait?.finally(() => this.#want = 0);
   }
+
+  /** Whether a recv would return now (data, EOF, shutdown or an error). */
+  #readable = (): boolean =>
+    this.#rbuf.length > 0 || this.#eof || this.#rdShut || this.#readError !== null;
 
   #wantMore(need: number): void {
     this.#want = need;
@@ -999,6 +1009,7 @@ export class Socket implements Pollable {
     }
     this.#checkSendable();
     const deadline = _deadline(this.#timeout);
+    if (bytes.length <= _SEND_CHUNK) return await this.#write(bytes, flags, deadline);
     for (let off = 0; off < bytes.length; off += _SEND_CHUNK) {
       const part = bytes.subarray(off, Math.min(bytes.length, off + _SEND_CHUNK));
       await this.#write(part, flags, deadline);
@@ -1079,16 +1090,18 @@ export class Socket implements Pollable {
   /** `p`, or EBADF at once when the socket is closed meanwhile (a pending send does not outlive close). */
   #orClosed<T>(p: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const wake = () => {
-        if (this.#closed) reject(new OSError(E.EBADF));
-        else this.#waiters.add(wake);
+      // Never ready: woken only by close.
+      const w: _Waiter = { ready: () => false, wake: () => reject(new OSError(E.EBADF)) };
+      this.#waiters.push(w);
+      const drop = () => {
+        const i = this.#waiters.indexOf(w);
+        if (i >= 0) this.#waiters.splice(i, 1);
       };
-      this.#waiters.add(wake);
       p.then((v) => {
-        this.#waiters.delete(wake);
+        drop();
         resolve(v);
       }, (e) => {
-        this.#waiters.delete(wake);
+        drop();
         reject(e);
       });
     });
@@ -1096,9 +1109,10 @@ export class Socket implements Pollable {
 
   #startWrite(chunk: Uint8Array): Promise<void> {
     const h = this.#stream!;
+    // No write in flight: the previous one settled, so the chain is idle.
+    const p = this.#writing === 0 ? h.write(chunk) : this.#writeChain.then(() => h.write(chunk));
     this.#writing++;
     this.#notify();
-    const p = this.#writeChain.then(() => h.write(chunk));
     this.#writeChain = p.then(() => {
       this.#writing--;
       this.#notify();
@@ -1107,7 +1121,6 @@ export class Socket implements Pollable {
       this.#writeError ??= err;
       this.#notify();
     });
-    p.catch(() => {});
     return p;
   }
 
@@ -1148,7 +1161,7 @@ export class Socket implements Pollable {
    * ```
    */
   async shutdown(how: number): Promise<void> {
-    how = _intArg(how);
+    how = _cIntArg(how);
     this.#checkOpen();
     if (how !== SHUT_RD && how !== SHUT_WR && how !== SHUT_RDWR) throw new OSError(E.EINVAL);
     // Linux: shutdown of an unconnected unix socket succeeds; UDP and TCP need a peer.
@@ -1336,7 +1349,10 @@ export class Socket implements Pollable {
       this.#linger = _unpackLinger(value);
       return;
     }
-    if (typeof value !== "number" && typeof value !== "boolean" && !ArrayBuffer.isView(value)) {
+    // Python takes a C int, else a buffer: anything else is "not a bytes-like object".
+    const int32 = typeof value === "number" && Number.isInteger(value) && value >= -(2 ** 31) &&
+      value < 2 ** 31;
+    if (!int32 && typeof value !== "boolean" && !ArrayBuffer.isView(value)) {
       throw new TypeError(`a bytes-like object is required, not '${_pyType(value)}'`);
     }
     const v = ArrayBuffer.isView(value) ? _unpackInt(value) : _intArg(value);
@@ -1623,39 +1639,49 @@ export class Socket implements Pollable {
   // ---- waiting ---------------------------------------------------------------------
 
   #notify(): void {
-    if (this.#waiters.size > 0) {
-      const ws = [...this.#waiters];
-      this.#waiters.clear();
-      for (const w of ws) w();
-    }
+    if (this.#waiters.length > 0) this.#wakeReady();
     this.#watchers.notify();
   }
 
-  /** Waits until `ready()` (or close), honouring the timeout mode; throws EBADF if closed meanwhile. */
-  async #until(
-    ready: () => boolean,
-    flags: number,
-    deadline: number | null = _deadline(this.#timeout),
-  ): Promise<void> {
-    if (ready()) return;
-    if (this.#timeout === 0 || (flags & MSG_DONTWAIT) !== 0) throw new BlockingIOError(E.EAGAIN);
-    while (!ready()) {
-      await this.#wait(deadline);
-      this.#checkOpen();
+  /** Wakes the waiters whose condition holds (all of them once closed); keeps the others. */
+  #wakeReady(): void {
+    const ws = this.#waiters;
+    if (!this.#closed && !ws.some((w) => w.ready())) return;
+    this.#waiters = [];
+    for (const w of ws) {
+      if (this.#closed || w.ready()) w.wake();
+      else this.#waiters.push(w);
     }
   }
 
-  #wait(deadline: number | null): Promise<void> {
+  /**
+   * Waits until `ready()` (or close), honouring the timeout mode: returns
+   * `undefined` when it holds already, else a promise that resolves once it
+   * holds and rejects with EBADF on close or TimeoutError at the deadline.
+   * Throws BlockingIOError EAGAIN at once when non-blocking.
+   */
+  #until(
+    ready: () => boolean,
+    flags: number,
+    deadline: number | null = _deadline(this.#timeout),
+  ): Promise<void> | undefined {
+    if (ready()) return undefined;
+    if (this.#timeout === 0 || (flags & MSG_DONTWAIT) !== 0) throw new BlockingIOError(E.EAGAIN);
     return new Promise<void>((resolve, reject) => {
       let timer: { cancel(): void } | null = null;
-      const wake = () => {
-        timer?.cancel();
-        resolve();
+      const w: _Waiter = {
+        ready,
+        wake: () => {
+          timer?.cancel();
+          if (this.#closed) reject(new OSError(E.EBADF));
+          else resolve();
+        },
       };
-      this.#waiters.add(wake);
+      this.#waiters.push(w);
       if (deadline !== null) {
         timer = _setTimer(deadline - performance.now(), () => {
-          this.#waiters.delete(wake);
+          const i = this.#waiters.indexOf(w);
+          if (i >= 0) this.#waiters.splice(i, 1);
           reject(new TimeoutError());
         });
       }
@@ -1696,6 +1722,9 @@ export class Socket implements Pollable {
   }
 
   #checkBufsize(bufsize: number, fn: string): number {
+    if (typeof bufsize === "number" && bufsize >= 2 ** 63) {
+      throw new RangeError("Python int too large to convert to C ssize_t");
+    }
     const n = _intArg(bufsize);
     if (n < 0) throw new RangeError(`negative buffersize in ${fn}`);
     if (n > Number.MAX_SAFE_INTEGER) throw new RangeError("Python int too large to convert to C ssize_t");
