@@ -63,5 +63,14 @@ export {
   setdefaulttimeout,
   socketpair,
 } from "./src/functions.ts";
-export { htonl, htons, inet_aton, inet_ntoa, inet_ntop, inet_pton, ntohl, ntohs } from "./src/inet.ts";
+export {
+  htonl,
+  htons,
+  inet_aton,
+  inet_ntoa,
+  inet_ntop,
+  inet_pton,
+  ntohl,
+  ntohs,
+} from "./src/inet.ts";
 export { kReadiness, kWatch, type Pollable, type Readiness } from "./src/_readiness.ts";

@@ -13,4 +13,6 @@ import { nodeBackend } from "./node.ts";
 
 const _g = globalThis as { Bun?: unknown; Deno?: unknown };
 
-setBackend(_g.Bun !== undefined ? bunBackend() : _g.Deno !== undefined ? denoBackend() : nodeBackend());
+setBackend(
+  _g.Bun !== undefined ? bunBackend() : _g.Deno !== undefined ? denoBackend() : nodeBackend(),
+);

@@ -8,8 +8,12 @@ import { join } from "node:path";
 
 const root = join(import.meta.dirname, "..");
 rmSync(join(root, "npm", "dist"), { recursive: true, force: true });
-execFileSync(join(root, "node_modules", ".bin", "tsc"), ["-p", join(root, "npm", "tsconfig.json")], {
-  stdio: "inherit",
-});
+execFileSync(
+  join(root, "node_modules", ".bin", "tsc"),
+  ["-p", join(root, "npm", "tsconfig.json")],
+  {
+    stdio: "inherit",
+  },
+);
 for (const f of ["README.md", "LICENSE"]) copyFileSync(join(root, f), join(root, "npm", f));
 console.log("npm package built in npm/dist");

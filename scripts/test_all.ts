@@ -37,17 +37,52 @@ const stages: Stage[] = [
   { name: "attw", cmd: bin("attw"), args: ["--pack", "npm", "--profile", "esm-only", "--quiet"] },
   { name: "deno fmt", cmd: bin("deno"), args: ["fmt", "--check"] },
   { name: "deno lint", cmd: bin("deno"), args: ["lint"] },
-  { name: "deno check", cmd: bin("deno"), args: ["check", "mod.ts", "select.ts", "selectors.ts", "socketserver.ts", "errno.ts", "tests/", "examples/", "bench/"] },
-  { name: "deno doc --lint", cmd: bin("deno"), args: ["doc", "--lint", "mod.ts", "select.ts", "selectors.ts", "socketserver.ts", "errno.ts"] },
-  { name: "deno publish --dry-run", cmd: bin("deno"), args: ["publish", "--dry-run", "--allow-dirty"] },
-  { name: "deno test", cmd: bin("deno"), args: ["test", "-A", "--unstable-net", "tests/"], count: deno },
+  {
+    name: "deno check",
+    cmd: bin("deno"),
+    args: [
+      "check",
+      "mod.ts",
+      "select.ts",
+      "selectors.ts",
+      "socketserver.ts",
+      "errno.ts",
+      "tests/",
+      "examples/",
+      "bench/",
+    ],
+  },
+  {
+    name: "deno doc --lint",
+    cmd: bin("deno"),
+    args: ["doc", "--lint", "mod.ts", "select.ts", "selectors.ts", "socketserver.ts", "errno.ts"],
+  },
+  {
+    name: "deno publish --dry-run",
+    cmd: bin("deno"),
+    args: ["publish", "--dry-run", "--allow-dirty"],
+  },
+  {
+    name: "deno test",
+    cmd: bin("deno"),
+    args: ["test", "-A", "--unstable-net", "tests/"],
+    count: deno,
+  },
   { name: "bun test", cmd: bin("bun"), args: ["test", "--timeout", "60000", "tests/"], count: bun },
-  { name: "node --test", cmd: bin("node"), args: ["--test", "--test-concurrency=1", "--test-timeout=60000", "tests/*_test.ts"], count: node },
+  {
+    name: "node --test",
+    cmd: bin("node"),
+    args: ["--test", "--test-concurrency=1", "--test-timeout=60000", "tests/*_test.ts"],
+    count: node,
+  },
 ];
 
 function run(stage: Stage): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(stage.cmd, stage.args as string[], { cwd: root, env: { ...process.env, NO_COLOR: "1" } });
+    const child = spawn(stage.cmd, stage.args as string[], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: "1" },
+    });
     let out = "";
     const take = (d: Buffer) => {
       out += d.toString();
@@ -75,7 +110,11 @@ for (const stage of stages) {
     failedStages.push(stage.name);
     if (!counts || counts[1] === 0) failed += 1;
   } else if (!stage.count) passed += 1;
-  console.log(`=== ${stage.name}: ${code === 0 ? "ok" : `FAILED (exit ${code})`} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `=== ${stage.name}: ${code === 0 ? "ok" : `FAILED (exit ${code})`} in ${
+      ((performance.now() - t0) / 1000).toFixed(1)
+    } s`,
+  );
 }
 if (failedStages.length) console.log(`\nfailed stages: ${failedStages.join(", ")}`);
 console.log(`${passed} passed, ${failed} failed`);

@@ -121,7 +121,11 @@ export async function _resolve(
  * @param passive `""` is the wildcard when true, else loopback-ish (as Linux connect to 0.0.0.0).
  * @returns The numeric address text.
  */
-export async function _resolveHost(host: string, version: 4 | 6, passive: boolean): Promise<string> {
+export async function _resolveHost(
+  host: string,
+  version: 4 | 6,
+  passive: boolean,
+): Promise<string> {
   if (host === "") return version === 4 ? "0.0.0.0" : "::";
   if (host === "<broadcast>") {
     if (version === 4) return "255.255.255.255";

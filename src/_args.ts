@@ -31,7 +31,9 @@ export function _pyType(v: unknown): string {
 export function _intArg(v: unknown, _what?: string): number {
   if (typeof v === "number" && Number.isInteger(v)) {
     // Python converts to a C long: beyond 64 bits is an OverflowError.
-    if (v >= 2 ** 63 || v < -(2 ** 63)) throw new RangeError("Python int too large to convert to C long");
+    if (v >= 2 ** 63 || v < -(2 ** 63)) {
+      throw new RangeError("Python int too large to convert to C long");
+    }
     return v;
   }
   if (typeof v === "boolean") return v ? 1 : 0;
@@ -96,7 +98,9 @@ export function _dataArg(v: unknown): Uint8Array {
  */
 export function _bufferArg(v: unknown, fn: string = "recv_into"): Uint8Array {
   if (ArrayBuffer.isView(v)) return _bytesArg(v);
-  throw new TypeError(`${fn}() argument 1 must be read-write bytes-like object, not ${_argType(v)}`);
+  throw new TypeError(
+    `${fn}() argument 1 must be read-write bytes-like object, not ${_argType(v)}`,
+  );
 }
 
 /**

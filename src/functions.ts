@@ -24,7 +24,7 @@ import {
 } from "./constants.ts";
 import { _gaierror, herror, OSError } from "./errors.ts";
 import { _argType, _intArg, _timeoutArg } from "./_args.ts";
-import { type Address, _literalVersion, _resolveHost } from "./_address.ts";
+import { _literalVersion, _resolveHost, type Address } from "./_address.ts";
 import { getBackend } from "./backend.ts";
 import { _unnamedPair, Socket } from "./socket.ts";
 import { _getDefaultTimeout, _setDefaultTimeout } from "./_defaults.ts";
@@ -112,7 +112,13 @@ export async function getaddrinfo(
   const out: AddrInfo[] = [];
   for (const [fam, h] of hosts) {
     for (const t of types) {
-      const p = proto !== 0 ? proto : t === SOCK_STREAM ? IPPROTO_TCP : t === SOCK_DGRAM ? IPPROTO_UDP : 0;
+      const p = proto !== 0
+        ? proto
+        : t === SOCK_STREAM
+        ? IPPROTO_TCP
+        : t === SOCK_DGRAM
+        ? IPPROTO_UDP
+        : 0;
       const sa: Address = fam === AF_INET6 ? [h, portNum, 0, 0] : [h, portNum];
       out.push([fam, t, p, "", sa]);
     }
@@ -120,7 +126,11 @@ export async function getaddrinfo(
   return out;
 }
 
-async function _hosts(host: string | null, family: number, passive: boolean): Promise<[number, string][]> {
+async function _hosts(
+  host: string | null,
+  family: number,
+  passive: boolean,
+): Promise<[number, string][]> {
   const want = (f: number) => family === AF_UNSPEC || family === f;
   if (host === null) {
     // glibc's order: the wildcards IPv4 first, the loopbacks IPv6 first.
@@ -326,7 +336,9 @@ export function getservbyport(port: number, protocolname?: string): Promise<stri
   const p = _intArg(port);
   _protoArg(protocolname, "getservbyport");
   if (p < 0 || p > 65535) throw new RangeError("getservbyport: port must be 0-65535.");
-  const row = SERVICES.find((r) => r[1] === p && (protocolname === undefined || r[2] === protocolname));
+  const row = SERVICES.find((r) =>
+    r[1] === p && (protocolname === undefined || r[2] === protocolname)
+  );
   if (row === undefined) return Promise.reject(new OSError(null, "port/proto not found"));
   return Promise.resolve(row[0]);
 }
@@ -409,7 +421,9 @@ export async function create_server(
 ): Promise<Socket> {
   const family = options.family ?? AF_INET;
   if (options.reuse_port && getBackend().capabilities.reusePort !== null) {
-    throw new RangeError(`SO_REUSEPORT not supported on this platform: ${getBackend().capabilities.reusePort}`);
+    throw new RangeError(
+      `SO_REUSEPORT not supported on this platform: ${getBackend().capabilities.reusePort}`,
+    );
   }
   if (options.dualstack_ipv6 && family !== AF_INET6) {
     throw new RangeError("dualstack_ipv6 requires AF_INET6 family");
@@ -477,7 +491,9 @@ export async function socketpair(
   _intArg(proto);
   if (type === SOCK_DGRAM && family === AF_UNIX) return await _datagramPair(proto);
   if (type !== SOCK_STREAM && type !== SOCK_DGRAM) throw new OSError(22);
-  if (type !== SOCK_STREAM) throw new OSError(95, "Operation not supported: socketpair() supports SOCK_STREAM");
+  if (type !== SOCK_STREAM) {
+    throw new OSError(95, "Operation not supported: socketpair() supports SOCK_STREAM");
+  }
   const host = family === AF_INET6 ? "::1" : "127.0.0.1";
   const address: Address = family === AF_UNIX ? `\0unisock-pair-${_random()}` : [host, 0];
   const lsock = new Socket(family, SOCK_STREAM, proto);
@@ -535,6 +551,8 @@ function _hostArg(v: unknown, fn: string): void {
 
 function _protoArg(v: unknown, fn: string): void {
   if (v === undefined) return;
-  if (typeof v !== "string") throw new TypeError(`${fn}() argument 2 must be str, not ${_argType(v)}`);
+  if (typeof v !== "string") {
+    throw new TypeError(`${fn}() argument 2 must be str, not ${_argType(v)}`);
+  }
   if (v.includes("\0")) throw new RangeError("embedded null character");
 }

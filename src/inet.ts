@@ -213,7 +213,9 @@ function _unsigned(x: number, bits: 16 | 32, name: string): number {
   if (bits === 32) {
     // htonl/ntohl take any int as a C unsigned long, with their own wording.
     if (typeof x === "boolean") x = x ? 1 : 0;
-    if (typeof x !== "number" || !Number.isInteger(x)) throw new TypeError(`expected int, ${_pyType(x)} found`);
+    if (typeof x !== "number" || !Number.isInteger(x)) {
+      throw new TypeError(`expected int, ${_pyType(x)} found`);
+    }
     if (x >= 2 ** 64) throw new RangeError("Python int too large to convert to C unsigned long");
   } else _intArg(x, name);
   if (x < 0) {

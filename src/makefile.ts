@@ -80,7 +80,9 @@ export class SocketFile<T extends Uint8Array | string = Uint8Array | string> {
       throw new RangeError(`invalid mode '${mode}' (only r, w, b allowed)`);
     }
     const enc = (options.encoding ?? "utf-8").toLowerCase().replace("_", "-");
-    if (enc !== "utf-8" && enc !== "utf8") throw new RangeError(`unsupported encoding: ${options.encoding}`);
+    if (enc !== "utf-8" && enc !== "utf8") {
+      throw new RangeError(`unsupported encoding: ${options.encoding}`);
+    }
     this.mode = mode;
     this.#sock = sock;
     this.#binary = mode.includes("b");
@@ -105,8 +107,9 @@ export class SocketFile<T extends Uint8Array | string = Uint8Array | string> {
     const n = _intArg(size);
     let bytes: Uint8Array;
     if (n < 0) bytes = await this.#readAll();
-    else if (this.#binary) bytes = n === 0 ? new Uint8Array(0) : await this.#sock.recv(n, MSG_WAITALL);
-    else return await this.#readChars(n) as T;
+    else if (this.#binary) {
+      bytes = n === 0 ? new Uint8Array(0) : await this.#sock.recv(n, MSG_WAITALL);
+    } else return await this.#readChars(n) as T;
     return this.#out(bytes, true);
   }
 

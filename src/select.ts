@@ -224,7 +224,9 @@ function _pollTimeout(ms: unknown): number | null {
   if (typeof ms !== "number") throw new TypeError("timeout must be an integer or None");
   if (Number.isNaN(ms)) throw new RangeError("Invalid value NaN (not a number)");
   // CPython first makes it int64 nanoseconds, then whole milliseconds in a C int.
-  if (Math.abs(ms) >= 9223372036854.775) throw new RangeError("timestamp too large to convert to C _PyTime_t");
+  if (Math.abs(ms) >= 9223372036854.775) {
+    throw new RangeError("timestamp too large to convert to C _PyTime_t");
+  }
   const whole = Math.ceil(ms);
   if (whole > _INT_MAX || whole < -_INT_MAX - 1) throw new RangeError("timeout is too large");
   return whole < 0 ? null : whole;

@@ -36,7 +36,7 @@ import {
 import * as E from "./errno.ts";
 import { BlockingIOError, gaierror, OSError, oserror, TimeoutError } from "./errors.ts";
 import { _bufferArg, _cIntArg, _dataArg, _intArg, _pyType, _timeoutArg } from "./_args.ts";
-import { type Address, _checkAddress, _resolve, _toPython } from "./_address.ts";
+import { _checkAddress, _resolve, _toPython, type Address } from "./_address.ts";
 import {
   type Backend,
   type BackendAddress,
@@ -500,7 +500,11 @@ export class Socket implements Pollable {
     // Loops when a concurrent accept took the connection this one was woken for.
     while ((h = this.#acceptQueue.shift()) === undefined) {
       if (this.#listenError !== null) throw this.#listenError;
-      await this.#until(() => this.#acceptQueue.length > 0 || this.#listenError !== null, 0, deadline);
+      await this.#until(
+        () => this.#acceptQueue.length > 0 || this.#listenError !== null,
+        0,
+        deadline,
+      );
     }
     const conn = new Socket(this.family, this.type, this.proto);
     if (_getDefaultTimeout() === null) conn.#timeout = null;
@@ -578,7 +582,9 @@ export class Socket implements Pollable {
       return 0;
     } catch (err) {
       if (err instanceof TimeoutError && err.errno === null) return E.EAGAIN;
-      if (err instanceof OSError && err.errno !== null && !(err instanceof gaierror)) return err.errno;
+      if (err instanceof OSError && err.errno !== null && !(err instanceof gaierror)) {
+        return err.errno;
+      }
       throw err;
     }
   }
@@ -595,7 +601,11 @@ export class Socket implements Pollable {
     this.#state = "connecting";
     this.#notify();
     const useSource = source !== undefined && b.capabilities.bindBeforeConnect === null;
-    return b.connect({ address: target, signal: ctl.signal, source: useSource ? source : undefined })
+    return b.connect({
+      address: target,
+      signal: ctl.signal,
+      source: useSource ? source : undefined,
+    })
       .then((h) => {
         if (this.#closed || ctl.signal.aborted) {
           h.abort();
@@ -941,7 +951,11 @@ export class Socket implements Pollable {
       }
       this.#notify();
     }
-    const data = d.data.length > n ? d.data.slice(0, n) : (flags & MSG_PEEK) !== 0 ? d.data.slice() : d.data;
+    const data = d.data.length > n
+      ? d.data.slice(0, n)
+      : (flags & MSG_PEEK) !== 0
+      ? d.data.slice()
+      : d.data;
     return { data, from: d.from };
   }
 
@@ -1034,7 +1048,11 @@ export class Socket implements Pollable {
    * s.close();
    * ```
    */
-  async sendto(data: Data, flagsOrAddress: number | Address, maybeAddress?: Address): Promise<number> {
+  async sendto(
+    data: Data,
+    flagsOrAddress: number | Address,
+    maybeAddress?: Address,
+  ): Promise<number> {
     const bytes = _dataArg(data);
     const address = maybeAddress === undefined ? flagsOrAddress as Address : maybeAddress;
     const flags = maybeAddress === undefined ? 0 : _intArg(flagsOrAddress);
@@ -1074,7 +1092,11 @@ export class Socket implements Pollable {
     await this.#race(p, _deadline(this.#timeout));
   }
 
-  async #write(part: Uint8Array, flags: number, deadline = _deadline(this.#timeout)): Promise<void> {
+  async #write(
+    part: Uint8Array,
+    flags: number,
+    deadline = _deadline(this.#timeout),
+  ): Promise<void> {
     const nonblocking = this.#timeout === 0 || (flags & MSG_DONTWAIT) !== 0;
     if (this.#writing > 0) {
       if (nonblocking) throw new BlockingIOError(E.EAGAIN);
@@ -1449,7 +1471,10 @@ export class Socket implements Pollable {
    * f.close(); a.close(); b.close();
    * ```
    */
-  makefile(mode: "rb" | "wb" | "rwb" | "wrb" | "br" | "bw", options?: SocketFileOptions): SocketFile<Uint8Array>;
+  makefile(
+    mode: "rb" | "wb" | "rwb" | "wrb" | "br" | "bw",
+    options?: SocketFileOptions,
+  ): SocketFile<Uint8Array>;
   /**
    * A text file object over the socket (modes `r`, `w`, `rw`): reads return strings.
    *
@@ -1594,10 +1619,17 @@ export class Socket implements Pollable {
     }
     if (this.#state === "listening") {
       const r = this.#acceptQueue.length > 0 || this.#listenError !== null;
-      return { readable: r, writable: false, error: this.#listenError !== null, hangup: false, closed: false };
+      return {
+        readable: r,
+        writable: false,
+        error: this.#listenError !== null,
+        hangup: false,
+        closed: false,
+      };
     }
     if (this.#state === "connected") {
-      const readable = this.#rbuf.length > 0 || this.#eof || this.#rdShut || this.#readError !== null;
+      const readable = this.#rbuf.length > 0 || this.#eof || this.#rdShut ||
+        this.#readError !== null;
       const failed = this.#readError !== null || this.#writeError !== null;
       return {
         readable,
@@ -1610,7 +1642,13 @@ export class Socket implements Pollable {
     if (this.#state === "fresh" && errorPending) {
       return { readable: true, writable: true, error: true, hangup: true, closed: false };
     }
-    return { readable: false, writable: false, error: false, hangup: this.#state === "fresh", closed: false };
+    return {
+      readable: false,
+      writable: false,
+      error: false,
+      hangup: this.#state === "fresh",
+      closed: false,
+    };
   }
 
   /**
@@ -1727,7 +1765,9 @@ export class Socket implements Pollable {
     }
     const n = _intArg(bufsize);
     if (n < 0) throw new RangeError(`negative buffersize in ${fn}`);
-    if (n > Number.MAX_SAFE_INTEGER) throw new RangeError("Python int too large to convert to C ssize_t");
+    if (n > Number.MAX_SAFE_INTEGER) {
+      throw new RangeError("Python int too large to convert to C ssize_t");
+    }
     return n;
   }
 }
@@ -1806,6 +1846,10 @@ function _unpackLinger(v: unknown): [number, number] {
  * s.close();
  * ```
  */
-export function socket(family: number = AF_INET, type: number = SOCK_STREAM, proto: number = 0): Socket {
+export function socket(
+  family: number = AF_INET,
+  type: number = SOCK_STREAM,
+  proto: number = 0,
+): Socket {
   return new Socket(family, type, proto);
 }

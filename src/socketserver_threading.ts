@@ -195,7 +195,8 @@ export type ThreadingUDPServer = InstanceType<typeof ThreadingUDPServer>;
  * await server.serve_forever();
  * ```
  */
-export const ThreadingUnixStreamServer: ThreadingMixInClass<typeof UnixStreamServer> = ThreadingMixIn(UnixStreamServer);
+export const ThreadingUnixStreamServer: ThreadingMixInClass<typeof UnixStreamServer> =
+  ThreadingMixIn(UnixStreamServer);
 /** An instance of {@linkcode ThreadingUnixStreamServer}. */
 export type ThreadingUnixStreamServer = InstanceType<typeof ThreadingUnixStreamServer>;
 
@@ -213,6 +214,7 @@ export type ThreadingUnixStreamServer = InstanceType<typeof ThreadingUnixStreamS
  * await server.serve_forever();
  * ```
  */
-export const ThreadingUnixDatagramServer: ThreadingMixInClass<typeof UnixDatagramServer> = ThreadingMixIn(UnixDatagramServer);
+export const ThreadingUnixDatagramServer: ThreadingMixInClass<typeof UnixDatagramServer> =
+  ThreadingMixIn(UnixDatagramServer);
 /** An instance of {@linkcode ThreadingUnixDatagramServer}. */
 export type ThreadingUnixDatagramServer = InstanceType<typeof ThreadingUnixDatagramServer>;
