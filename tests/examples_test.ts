@@ -230,6 +230,20 @@ test("echo server and client, messages from argv (tutorial 002)", TEST, async ()
   });
 });
 
+test("select-based echo server serves two clients at once (tutorial 004)", TEST, async () => {
+  await withProcs(async (start) => {
+    const server = start("select_server.ts", "0");
+    const port = await server.port();
+    const [one, two] = await Promise.all([
+      client(start("echo_client.ts", `127.0.0.1:${port}`, "first")),
+      client(start("echo_client.ts", `127.0.0.1:${port}`, "second")),
+    ]);
+    assert.equal(one, "Client received: b'first'\n");
+    assert.equal(two, "Client received: b'second'\n");
+    await server.waitFor(new RegExp(`(closing ${ADDR}\n[^]*){2}`));
+  });
+});
+
 test("time-stamp server and interactive client (tutorial 003)", TEST, async () => {
   await withProcs(async (start) => {
     const server = start("time_server.ts", "0");
