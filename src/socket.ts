@@ -371,7 +371,10 @@ export class Socket implements Pollable {
       _checkV6Only(b, address, this.#opts.v6only !== 0);
       const l = await b.listen({
         address,
-        backlog: 511,
+        // The listener exists before listen(n) is called, so take the most the
+        // kernel allows: with 511, Node stalled 1 s (ListenOverflows, a SYN
+        // retry) at the 512th of 1,000 connections held open at once.
+        backlog: 4096,
         reusePort: this.#opts.reuseport !== 0,
         ipv6Only: this.#opts.v6only !== 0,
       });
