@@ -19,6 +19,7 @@ import { join } from "node:path";
 import process from "node:process";
 import v8 from "node:v8";
 import vm from "node:vm";
+import { message, rng } from "../tests/_data.ts";
 
 const root = join(import.meta.dirname ?? ".", "..");
 const bin = (name: string) => join(root, "node_modules", ".bin", name);
@@ -37,23 +38,6 @@ function makeGc(): () => void {
   } catch {
     return () => {};
   }
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function message(conn: number, seq: number, length: number): Uint8Array {
-  const m = new Uint8Array(length);
-  for (let i = 0; i < length; i++) m[i] = (conn * 31 + seq * 7 + i) & 0xff;
-  return m;
 }
 
 type Unisock = typeof import("unisock");

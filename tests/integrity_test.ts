@@ -29,6 +29,7 @@ import {
   TimeoutError,
 } from "unisock";
 import { RUNTIME, tcpPair } from "./_helpers.ts";
+import { rng } from "./_data.ts";
 
 const LONG = process.env.UNISOCK_LONG === "1";
 const MiB = 1024 * 1024;
@@ -52,18 +53,6 @@ function bytes(n: number, seed: number): Uint8Array {
 /** A size from 1 to `max`, log-uniform so that small and large are equally likely. */
 function logSize(rand: () => number, max: number): number {
   return Math.max(1, Math.min(max, Math.floor(2 ** (rand() * Math.log2(max + 1)))));
-}
-
-/** A seeded Math.random replacement (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** One read operation of the property test. */

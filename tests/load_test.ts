@@ -25,6 +25,7 @@ import {
   socket,
 } from "unisock";
 import { eventually, libFdProbe, osFdCount, RUNTIME, settlesWithin, tcpPair } from "./_helpers.ts";
+import { message, rng } from "./_data.ts";
 
 const LONG = process.env.UNISOCK_LONG === "1";
 const MiB = 1024 * 1024;
@@ -102,25 +103,6 @@ async function echoServer(): Promise<
       return served;
     },
   };
-}
-
-/** Seeded pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A message whose bytes name its connection and sequence number, so any mix-up shows. */
-function message(conn: number, seq: number, length: number): Uint8Array {
-  const m = new Uint8Array(length);
-  for (let i = 0; i < length; i++) m[i] = (conn * 31 + seq * 7 + i) & 0xff;
-  return m;
 }
 
 function mismatches(a: Uint8Array, b: Uint8Array): number {
