@@ -207,18 +207,28 @@ export class _BunStream implements StreamHandle, _Slot {
   }
 
   /**
-   * Writes all of `data`; resolves once the kernel took the last byte.
+   * Writes all of `data`. Bun writes to the kernel at once: when the kernel
+   * took every byte and nothing was queued, nothing is returned; else the
+   * rest is queued and the promise resolves once the kernel took the last byte.
    *
    * @param data The bytes.
-   * @returns Settles when written; rejects with EPIPE, ECONNRESET or EBADF.
+   * @returns `undefined` when written at once, else settles when written;
+   * rejects with EPIPE, ECONNRESET or EBADF.
    */
-  write(data: Uint8Array): Promise<void> {
+  write(data: Uint8Array): Promise<void> | undefined {
     const blocked = this.#writeBlocked();
     if (blocked !== null) return Promise.reject(blocked);
-    if (data.byteLength === 0) return Promise.resolve();
+    if (data.byteLength === 0) return undefined;
+    let rest = data;
+    if (!this.#writesPending()) {
+      const n = this.#rawWrite(data);
+      if (n === data.byteLength) return undefined;
+      if (n < 0) return Promise.reject(this.#goneError ?? oserror(EPIPE));
+      rest = data.subarray(n); // Bun's drain follows a short write
+    }
     return new Promise<void>((resolve, reject) => {
-      this.#outbox.push({ data, resolve, reject });
-      if (this.#outbox.length === 1) this.#flush();
+      this.#outbox.push({ data: rest, resolve, reject });
+      if (this.#outbox.length === 1 && rest === data) this.#flush();
     });
   }
 

@@ -48,6 +48,7 @@ export class _NodeStream implements StreamHandle {
   #failed = false;
   #pendingError: OSError | null = null;
   #writer: _Waiter | null = null;
+  #callbacksDue = 0;
 
   /**
    * Wraps a connected socket.
@@ -123,29 +124,43 @@ export class _NodeStream implements StreamHandle {
   }
 
   /**
-   * Writes bytes: resolves when Node has flushed them to the OS (its write
-   * callback), so the core may hand over the caller's own memory.
+   * Writes bytes. Node writes to the OS at once when nothing is queued:
+   * then nothing is returned (Node's buffer is empty again, so it keeps no
+   * reference). Otherwise resolves when Node has flushed them to the OS (its
+   * write callback), so the core may hand over the caller's own memory.
    *
    * @param data The bytes (Node keeps a reference until they are flushed).
-   * @returns Settles when the bytes are flushed, or the socket failed.
+   * @returns `undefined` when written at once, else settles when the bytes
+   * are flushed or the socket failed.
    */
-  write(data: Uint8Array): Promise<void> {
+  write(data: Uint8Array): Promise<void> | undefined {
     const socket = this.#socket;
     if (this.#closed || socket.destroyed || socket.writableEnded) {
       return Promise.reject(oserror(EPIPE));
     }
-    if (data.byteLength === 0) return Promise.resolve();
+    if (data.byteLength === 0) return undefined;
+    try {
+      socket.write(data, this.#onWritten);
+      this.#callbacksDue++;
+    } catch (err) {
+      return Promise.reject(_translate(err));
+    }
+    if (socket.writableLength === 0 && !socket.destroyed) return undefined;
     return new Promise<void>((resolve, reject) => {
       this.#writer = { resolve, reject };
-      try {
-        socket.write(data, (err?: Error | null) => {
-          this.#settleWrite(err ? _translate(err) : null);
-        });
-      } catch (err) {
-        this.#settleWrite(_translate(err));
-      }
     });
   }
+
+  /**
+   * Node's write callback, called in order for every write, also for those
+   * that completed at once (possibly after a later write began): the waiting
+   * write is done when no callback is due any more.
+   */
+  #onWritten = (err?: Error | null): void => {
+    this.#callbacksDue--;
+    if (err) this.#settleWrite(_translate(err));
+    else if (this.#callbacksDue === 0) this.#settleWrite(null);
+  };
 
   /**
    * Sends FIN once queued writes are flushed.

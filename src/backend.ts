@@ -67,13 +67,18 @@ export interface StreamHandle {
   /** Resumes reading after `pause()`. */
   resume(): void;
   /**
-   * Hands bytes to the runtime. Resolves once the runtime no longer needs
-   * `data`'s memory (it was written to the OS, or copied), so that the core
-   * may hand the caller's own buffer without copying and awaiting every write
-   * bounds memory. Rejects with an OSError (EPIPE, ECONNRESET …). The core
-   * never issues a write before the previous one settled.
+   * Hands bytes to the runtime. Returns `undefined` when every byte was
+   * written to the OS before returning (a runtime with a synchronous write,
+   * nothing queued before it): the runtime no longer needs `data`. Otherwise
+   * returns a promise that resolves once the runtime no longer needs `data`'s
+   * memory (it was written to the OS, or copied), so that the core may hand
+   * the caller's own buffer without copying and awaiting every write bounds
+   * memory; it rejects with an OSError (EPIPE, ECONNRESET …). An error that
+   * happens after a synchronous write reaches the core through the sink or
+   * the next write. The core never issues a write before the previous one
+   * settled.
    */
-  write(data: Uint8Array): Promise<void>;
+  write(data: Uint8Array): Promise<void> | undefined;
   /** Sends FIN after queued writes (half-close). */
   shutdownWrite(): Promise<void>;
   /** Closes gracefully: queued writes are flushed, then FIN. */

@@ -173,7 +173,12 @@ export class Socket implements Pollable {
   #paused = false;
   #want = 0;
   #writing = 0;
-  #writeChain: Promise<void> = Promise.resolve();
+  /** Settles (never rejects) once the write in flight settled; `null` when none is. */
+  #inflight: Promise<void> | null = null;
+  /** Settles once the FIN of `shutdown` went out (or failed); `null` before. */
+  #fin: Promise<void> | null = null;
+  /** Rejects the blocking caller of the write in flight (close makes it EBADF). */
+  #writeAbort: ((err: OSError) => void) | null = null;
   // datagram
   #dgram: DatagramHandle | null = null;
   #dq: _Datagram[] = [];
@@ -996,7 +1001,8 @@ export class Socket implements Pollable {
     this.#checkSendable();
     if (bytes.length === 0) return 0;
     const part = bytes.subarray(0, Math.min(bytes.length, _SEND_CHUNK));
-    await this.#write(part, flags);
+    const p = this.#write(part, flags, _deadline(this.#timeout));
+    if (p !== undefined) await p;
     return part.length;
   }
 
@@ -1026,10 +1032,18 @@ export class Socket implements Pollable {
     }
     this.#checkSendable();
     const deadline = _deadline(this.#timeout);
-    if (bytes.length <= _SEND_CHUNK) return await this.#write(bytes, flags, deadline);
+    if (bytes.length <= _SEND_CHUNK) {
+      const p = this.#write(bytes, flags, deadline);
+      if (p !== undefined) await p;
+      return;
+    }
     for (let off = 0; off < bytes.length; off += _SEND_CHUNK) {
-      const part = bytes.subarray(off, Math.min(bytes.length, off + _SEND_CHUNK));
-      await this.#write(part, flags, deadline);
+      const p = this.#write(
+        bytes.subarray(off, Math.min(bytes.length, off + _SEND_CHUNK)),
+        flags,
+        deadline,
+      );
+      if (p !== undefined) await p;
     }
   }
 
@@ -1095,58 +1109,62 @@ export class Socket implements Pollable {
     await this.#race(p, _deadline(this.#timeout));
   }
 
-  async #write(
-    part: Uint8Array,
-    flags: number,
-    deadline = _deadline(this.#timeout),
-  ): Promise<void> {
+  /**
+   * Starts one write of a stream socket. Returns `undefined` when it needs no
+   * waiting: the runtime wrote every byte at once, or (non-blocking) the
+   * bytes were handed over; else a promise that settles with the write,
+   * rejects with EBADF at once if the socket is closed meanwhile (a pending
+   * send does not outlive close) and with TimeoutError at the deadline.
+   */
+  #write(part: Uint8Array, flags: number, deadline: number | null): Promise<void> | undefined {
     const nonblocking = this.#timeout === 0 || (flags & MSG_DONTWAIT) !== 0;
     if (this.#writing > 0) {
       if (nonblocking) throw new BlockingIOError(E.EAGAIN);
-      await this.#until(() => this.#writing === 0 || this.#writeError !== null, flags, deadline);
-      this.#checkSendable();
+      return this.#writeLater(part, flags, deadline);
     }
+    // Blocking without a timeout, the runtime may use the caller's memory
+    // until the write settles; otherwise the call may return first: copy.
     const own = nonblocking || this.#timeout !== null ? part.slice() : part;
-    const p = this.#startWrite(own);
-    if (nonblocking) return;
-    await this.#race(this.#orClosed(p), deadline);
-  }
-
-  /** `p`, or EBADF at once when the socket is closed meanwhile (a pending send does not outlive close). */
-  #orClosed<T>(p: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      // Never ready: woken only by close.
-      const w: _Waiter = { ready: () => false, wake: () => reject(new OSError(E.EBADF)) };
-      this.#waiters.push(w);
-      const drop = () => {
-        const i = this.#waiters.indexOf(w);
-        if (i >= 0) this.#waiters.splice(i, 1);
-      };
-      p.then((v) => {
-        drop();
-        resolve(v);
-      }, (e) => {
-        drop();
-        reject(e);
+    const p = this.#stream!.write(own);
+    if (p === undefined) return undefined;
+    this.#writing++;
+    this.#notify();
+    if (nonblocking) {
+      this.#inflight = p.then(() => this.#wrote(null), (err: OSError) => this.#wrote(err));
+      return undefined;
+    }
+    return new Promise<void>((resolve, reject) => {
+      const timer = deadline === null
+        ? null
+        : _setTimer(deadline - performance.now(), () => reject(new TimeoutError()));
+      this.#writeAbort = reject;
+      this.#inflight = p.then(() => {
+        timer?.cancel();
+        this.#wrote(null);
+        resolve();
+      }, (err: OSError) => {
+        timer?.cancel();
+        this.#wrote(err);
+        reject(err);
       });
     });
   }
 
-  #startWrite(chunk: Uint8Array): Promise<void> {
-    const h = this.#stream!;
-    // No write in flight: the previous one settled, so the chain is idle.
-    const p = this.#writing === 0 ? h.write(chunk) : this.#writeChain.then(() => h.write(chunk));
-    this.#writing++;
+  /** A blocking write behind one in flight: waits for it, then writes. */
+  async #writeLater(part: Uint8Array, flags: number, deadline: number | null): Promise<void> {
+    await this.#until(() => this.#writing === 0 || this.#writeError !== null, flags, deadline);
+    this.#checkSendable();
+    const p = this.#write(part, flags, deadline);
+    if (p !== undefined) await p;
+  }
+
+  /** The write in flight settled. */
+  #wrote(err: OSError | null): void {
+    this.#writing--;
+    this.#inflight = null;
+    this.#writeAbort = null;
+    if (err !== null) this.#writeError ??= err;
     this.#notify();
-    this.#writeChain = p.then(() => {
-      this.#writing--;
-      this.#notify();
-    }, (err: OSError) => {
-      this.#writing--;
-      this.#writeError ??= err;
-      this.#notify();
-    });
-    return p;
   }
 
   #checkSendable(): void {
@@ -1205,8 +1223,10 @@ export class Socket implements Pollable {
       this.#wrShut = true;
       this.#notify();
       const h = this.#stream!;
-      const fin = this.#writeChain.then(() => h.shutdownWrite());
-      this.#writeChain = fin.catch(() => {});
+      const fin = this.#inflight === null
+        ? h.shutdownWrite()
+        : this.#inflight.then(() => h.shutdownWrite());
+      this.#fin = fin.catch(() => {});
       await fin.catch((err: OSError) => {
         if (err.errno !== E.ENOTCONN && err.errno !== E.EPIPE) throw err;
       });
@@ -1242,6 +1262,8 @@ export class Socket implements Pollable {
     _freeFd(this.#fd);
     this.#fd = -1;
     this.#connectAbort?.abort();
+    this.#writeAbort?.(new OSError(E.EBADF));
+    this.#writeAbort = null;
     this.#listener?.close();
     for (const h of this.#acceptQueue) h.abort();
     this.#acceptQueue = [];
@@ -1252,7 +1274,12 @@ export class Socket implements Pollable {
       const reset = this.#rbuf.length > 0 || (this.#linger[0] !== 0 && this.#linger[1] === 0);
       this.#rbuf.clear();
       if (reset) h.abort();
-      else this.#writeChain.then(() => h.close());
+      else {
+        // FIN (if any) was queued behind the write in flight: close after both.
+        const pending = this.#fin ?? this.#inflight;
+        if (pending === null) h.close();
+        else pending.then(() => h.close());
+      }
     }
     this.#notify();
   }
