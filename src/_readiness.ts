@@ -60,17 +60,20 @@ export class _Watchers {
 }
 
 const _table = new Map<number, Pollable>();
+/** Freed descriptor numbers below `_next`, as a binary min-heap. */
+const _free: number[] = [];
+/** The lowest number never handed out. */
+let _next = 3;
 
 /**
  * Allocates the lowest free descriptor number (from 3, as a process whose
- * stdin/stdout/stderr are open) for `owner`.
+ * stdin/stdout/stderr are open) for `owner`, in O(log n).
  *
  * @param owner The socket.
  * @returns Its descriptor.
  */
 export function _allocFd(owner: Pollable): number {
-  let fd = 3;
-  while (_table.has(fd)) fd++;
+  const fd = _free.length > 0 ? _heapPop() : _next++;
   _table.set(fd, owner);
   return fd;
 }
@@ -81,7 +84,34 @@ export function _allocFd(owner: Pollable): number {
  * @param fd The descriptor.
  */
 export function _freeFd(fd: number): void {
-  _table.delete(fd);
+  if (!_table.delete(fd)) return;
+  _free.push(fd);
+  let i = _free.length - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (_free[parent] <= fd) break;
+    _free[i] = _free[parent];
+    i = parent;
+  }
+  _free[i] = fd;
+}
+
+function _heapPop(): number {
+  const top = _free[0];
+  const last = _free.pop()!;
+  const n = _free.length;
+  if (n === 0) return top;
+  let i = 0;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= n) break;
+    const c = l + 1 < n && _free[l + 1] < _free[l] ? l + 1 : l;
+    if (_free[c] >= last) break;
+    _free[i] = _free[c];
+    i = c;
+  }
+  _free[i] = last;
+  return top;
 }
 
 /**

@@ -634,8 +634,9 @@ export class Socket implements Pollable {
 
   #adopt(h: StreamHandle): void {
     this.#stream = h;
-    this.#local = h.local;
-    this.#remote = h.remote;
+    // Read from the handle when first asked (a runtime may need a system call).
+    this.#local = null;
+    this.#remote = null;
     this.#state = "connected";
     if (this.#opts.nodelay) h.setNoDelay(true);
     if (this.#opts.keepalive) h.setKeepAlive(true);
@@ -693,7 +694,7 @@ export class Socket implements Pollable {
 
   /** Shows this unix socket as unnamed, as Python would (see `_hiddenNames`). */
   #hideNames(kind: "auto" | "pair"): void {
-    const local = this.#local;
+    const local = this.#localAddress();
     if (this.#closed || local === null || local.kind !== "unix") return;
     this.#hidden = kind;
     if (local.path !== "") _hiddenNames.add(local.path);
@@ -743,13 +744,14 @@ export class Socket implements Pollable {
    */
   async recv(bufsize: number, flags: number = 0): Promise<Uint8Array> {
     const n = this.#checkBufsize(bufsize, "recv");
-    flags = _intArg(flags);
+    if (flags !== 0) flags = _intArg(flags);
     this.#checkOpen();
     if (this.type === SOCK_DGRAM) {
       if (n === 0) return new Uint8Array(0); // as Python: no datagram is consumed
       return (await this.#recvDatagram(n, flags)).data;
     }
-    return await this.#recvStream(n, flags);
+    const r = this.#recvStream(n, flags);
+    return r instanceof Uint8Array ? r : await r;
   }
 
   /**
@@ -801,7 +803,8 @@ export class Socket implements Pollable {
       const d = await this.#recvDatagram(n, flags);
       return [d.data, this.#fromAddress(d.from)];
     }
-    return [await this.#recvStream(n, flags), null];
+    const r = this.#recvStream(n, flags);
+    return [r instanceof Uint8Array ? r : await r, null];
   }
 
   /**
@@ -859,7 +862,10 @@ export class Socket implements Pollable {
       this.#checkConnected();
       return [0, null];
     }
-    do await this.#waitStream(want, flags); while (this.#takenByOther());
+    do {
+      const wait = this.#waitStream(want, flags);
+      if (wait !== undefined) await wait;
+    } while (this.#takenByOther());
     if (this.#rbuf.length === 0) {
       this.#throwReadError();
       return [0, null];
@@ -869,10 +875,18 @@ export class Socket implements Pollable {
     return [got, null];
   }
 
-  async #recvStream(n: number, flags: number): Promise<Uint8Array> {
+  /** A stream recv: the bytes at once when buffered, else a promise of them. */
+  #recvStream(n: number, flags: number): Uint8Array | Promise<Uint8Array> {
     if (n === 0) return new Uint8Array(0);
     if (this.#rbuf.length > 0 && (flags & MSG_WAITALL) === 0) return this.#takeStream(n, flags);
-    do await this.#waitStream(n, flags); while (this.#takenByOther());
+    return this.#recvLater(n, flags);
+  }
+
+  async #recvLater(n: number, flags: number): Promise<Uint8Array> {
+    do {
+      const wait = this.#waitStream(n, flags);
+      if (wait !== undefined) await wait;
+    } while (this.#takenByOther());
     if (this.#rbuf.length === 0) {
       this.#throwReadError();
       return new Uint8Array(0);
@@ -1307,7 +1321,8 @@ export class Socket implements Pollable {
       return false;
     };
     try {
-      await this.#until(ready, 0);
+      const wait = this.#until(ready, 0);
+      if (wait !== undefined) await wait;
     } finally {
       this.#want = 0;
     }
@@ -1351,7 +1366,7 @@ export class Socket implements Pollable {
   getsockname(): Address {
     this.#checkOpen();
     if (this.#hidden !== null) return "";
-    return _toPython(this.family, this.#local);
+    return _toPython(this.family, this.#localAddress());
   }
 
   /**
@@ -1371,10 +1386,11 @@ export class Socket implements Pollable {
   getpeername(): Address {
     this.#checkOpen();
     const gone = this.#state !== "connected" || this.#reset;
-    if (this.#remote === null || (this.type === SOCK_STREAM && gone)) {
+    const remote = this.#remoteAddress();
+    if (remote === null || (this.type === SOCK_STREAM && gone)) {
       throw new OSError(E.ENOTCONN);
     }
-    return _toPython(this.family, this.#remote);
+    return _toPython(this.family, remote);
   }
 
   /**
@@ -1772,6 +1788,16 @@ export class Socket implements Pollable {
   }
 
   // ---- checks ------------------------------------------------------------------------
+
+  /** The local endpoint: bound, or the connection's (asked of the runtime once). */
+  #localAddress(): BackendAddress | null {
+    return this.#local ??= this.#stream?.local ?? null;
+  }
+
+  /** The peer: connected to, or the connection's (asked of the runtime once). */
+  #remoteAddress(): BackendAddress | null {
+    return this.#remote ??= this.#stream?.remote ?? null;
+  }
 
   #checkOpen(): void {
     if (this.#closed) throw new OSError(E.EBADF);
