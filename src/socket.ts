@@ -80,11 +80,26 @@ interface _Datagram {
 }
 
 const _EMPTY = new Uint8Array(0);
+/** A settled promise, shared by calls that completed at once. */
+const _DONE: Promise<void> = Promise.resolve();
 const _BROADCAST: ReadonlySet<string> = new Set(["255.255.255.255", "127.255.255.255"]);
 const _SEND_CHUNK = 256 * 1024;
 const _DGRAM_OVERHEAD = 256;
 const _SOCK_NONBLOCK = 0o4000;
 const _SOCK_CLOEXEC = 0o2000000;
+
+/** A recv waiting on the fast path (see `Socket.#waitRead`). */
+interface _ReadWait {
+  readonly n: number;
+  readonly resolve: (data: Uint8Array) => void;
+  readonly reject: (err: unknown) => void;
+  timer: { cancel(): void } | null;
+}
+
+/** A recv size the fast path takes as is: a positive 32-bit integer. */
+function _plainSize(n: unknown): n is number {
+  return typeof n === "number" && (n | 0) === n && n > 0;
+}
 
 let _adoptStream: (s: Socket, h: StreamHandle) => void;
 let _hideNames: (s: Socket) => void;
@@ -141,6 +156,7 @@ export class Socket implements Pollable {
   #closeWanted = false;
   #watchers = new _Watchers();
   #waiters: _Waiter[] = [];
+  #readWait: _ReadWait | null = null;
   #local: BackendAddress | null = null;
   #remote: BackendAddress | null = null;
   #binding: Promise<void> | null = null;
@@ -742,7 +758,20 @@ export class Socket implements Pollable {
    * a.close(); b.close();
    * ```
    */
-  async recv(bufsize: number, flags: number = 0): Promise<Uint8Array> {
+  recv(bufsize: number, flags: number = 0): Promise<Uint8Array> {
+    // The common case without an async frame: a connected stream, no flags,
+    // a plain size; bytes buffered, or nothing to report but to wait.
+    if (flags === 0 && this.#state === "connected" && !this.#closed && _plainSize(bufsize)) {
+      if (this.#rbuf.length > 0) return Promise.resolve(this.#takeStream(bufsize, 0));
+      if (this.#timeout !== 0 && this.#readWait === null && !this.#readable()) {
+        return this.#waitRead(bufsize);
+      }
+    }
+    return this.#recv(bufsize, flags);
+  }
+
+  /** Every other recv: argument errors, datagrams, flags, EOF and errors. */
+  async #recv(bufsize: number, flags: number): Promise<Uint8Array> {
     const n = this.#checkBufsize(bufsize, "recv");
     if (flags !== 0) flags = _intArg(flags);
     this.#checkOpen();
@@ -894,6 +923,41 @@ export class Socket implements Pollable {
     return this.#takeStream(n, flags);
   }
 
+  /**
+   * A blocking recv with nothing to read yet: one promise, settled from the
+   * notification that brings data, EOF, an error or close (`#serveRead`).
+   */
+  #waitRead(n: number): Promise<Uint8Array> {
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const r: _ReadWait = { n, resolve, reject, timer: null };
+      if (this.#timeout !== null) {
+        r.timer = _setTimer(this.#timeout * 1000, () => {
+          if (this.#readWait === r) this.#readWait = null;
+          reject(new TimeoutError());
+        });
+      }
+      this.#readWait = r;
+    });
+  }
+
+  /** Settles the waiting fast-path recv if a recv would now return. */
+  #serveRead(): void {
+    const r = this.#readWait!;
+    if (!this.#closed && !this.#readable()) return;
+    this.#readWait = null;
+    r.timer?.cancel();
+    if (this.#closed) r.reject(new OSError(E.EBADF));
+    else if (this.#rbuf.length > 0) r.resolve(this.#takeStream(r.n, 0));
+    else {
+      try {
+        this.#throwReadError();
+        r.resolve(new Uint8Array(0));
+      } catch (err) {
+        r.reject(err);
+      }
+    }
+  }
+
   /** Woken for data that a concurrent recv took first (not EOF): wait again. */
   #takenByOther(): boolean {
     return this.#rbuf.length === 0 && !this.#eof && !this.#rdShut && this.#readError === null;
@@ -1036,7 +1100,22 @@ export class Socket implements Pollable {
    * a.close(); b.close();
    * ```
    */
-  async sendall(data: Data, flags: number = 0): Promise<void> {
+  sendall(data: Data, flags: number = 0): Promise<void> {
+    // The common case without an async frame: blocking without a timeout,
+    // connected, nothing in flight, one chunk; nothing allocated when the
+    // runtime writes at once.
+    if (
+      flags === 0 && this.#timeout === null && this.#writing === 0 &&
+      this.#state === "connected" && !this.#closed && !this.#wrShut && this.#writeError === null &&
+      data instanceof Uint8Array && data.length <= _SEND_CHUNK
+    ) {
+      return this.#write(data, 0, null) ?? _DONE;
+    }
+    return this.#sendall(data, flags);
+  }
+
+  /** Every other sendall: argument errors, datagrams, timeouts, big data. */
+  async #sendall(data: Data, flags: number): Promise<void> {
     const bytes = _dataArg(data);
     flags = _intArg(flags);
     this.#checkOpen();
@@ -1723,6 +1802,7 @@ export class Socket implements Pollable {
   // ---- waiting ---------------------------------------------------------------------
 
   #notify(): void {
+    if (this.#readWait !== null) this.#serveRead();
     if (this.#waiters.length > 0) this.#wakeReady();
     this.#watchers.notify();
   }
