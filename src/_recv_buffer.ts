@@ -86,8 +86,11 @@ export class _RecvBuffer {
     while (i < this.#chunks.length && base < limit) {
       const c = this.#chunks[i];
       const end = Math.min(c.length, off + (limit - base));
-      const at = c.subarray(off, end).indexOf(byte);
-      if (at >= 0) return base + at;
+      // Searching the chunk itself (no view: a view of a small array costs more than the search).
+      const found = end === c.length
+        ? c.indexOf(byte, off)
+        : c.subarray(off, end).indexOf(byte) + off;
+      if (found >= off && found < end) return base + found - off;
       base += end - off;
       i++;
       off = 0;
@@ -135,7 +138,7 @@ export class _RecvBuffer {
     this.#offset = offset;
     this.#length -= n;
     if (this.#length === 0) {
-      this.#chunks = [];
+      this.#chunks.length = 0;
       this.#head = 0;
       this.#offset = 0;
     } else if (this.#head > 64 && this.#head * 2 > this.#chunks.length) {

@@ -28,6 +28,11 @@ export interface SocketFileOptions {
 }
 
 const _NL = 0x0a;
+
+/** An iterator result for a line: done at EOF (an empty line). */
+function _lineResult<T extends Uint8Array | string>(line: T): IteratorResult<T, undefined> {
+  return line.length === 0 ? { done: true, value: undefined } : { done: false, value: line };
+}
 const _READ_CHUNK = 65536;
 
 function _concat(parts: Uint8Array[], total: number): Uint8Array {
@@ -119,11 +124,18 @@ export class SocketFile<T extends Uint8Array | string = Uint8Array | string> {
    * @param limit The most bytes, or -1.
    * @returns The line; empty at EOF.
    */
-  async readline(limit: number = -1): Promise<T> {
-    this.#check(this.#readable, "readline");
-    const max = _intArg(limit);
-    const line = await this.#readLineBytes(max < 0 ? Infinity : max);
-    return this.#out(line, false);
+  readline(limit: number = -1): Promise<T> {
+    let line: Promise<Uint8Array>;
+    try {
+      this.#check(this.#readable, "readline");
+      const max = _intArg(limit);
+      line = this.#readLineBytes(max < 0 ? Infinity : max);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // Binary lines are handed over as they come (no async frame per line).
+    if (this.#binary) return line as Promise<T>;
+    return line.then((bytes) => this.#out(bytes, false));
   }
 
   /**
@@ -150,8 +162,7 @@ export class SocketFile<T extends Uint8Array | string = Uint8Array | string> {
   async write(data: Data): Promise<number> {
     this.#check(this.#writable, "write");
     await this.#sock.sendall(data);
-    if (typeof data === "string") return data.length;
-    return data.byteLength;
+    return typeof data === "string" ? data.length : data.byteLength;
   }
 
   /**
@@ -191,12 +202,13 @@ export class SocketFile<T extends Uint8Array | string = Uint8Array | string> {
    *
    * @returns An async iterator of lines.
    */
-  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-    for (;;) {
-      const line = await this.readline();
-      if (line.length === 0) return;
-      yield line;
-    }
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    // A plain iterator: an async generator costs a promise and a resumption per line more.
+    const it: AsyncIterableIterator<T> = {
+      next: () => this.readline().then(_lineResult),
+      [Symbol.asyncIterator]: () => it,
+    };
+    return it;
   }
 
   #check(allowed: boolean, what: string): void {

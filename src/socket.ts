@@ -90,7 +90,10 @@ const _SOCK_CLOEXEC = 0o2000000;
 
 /** A recv waiting on the fast path (see `Socket.#waitRead`). */
 interface _ReadWait {
+  /** The most bytes. */
   readonly n: number;
+  /** A readline: settles at a newline, `n` bytes, EOF or an error. */
+  readonly line: boolean;
   readonly resolve: (data: Uint8Array) => void;
   readonly reject: (err: unknown) => void;
   timer: { cancel(): void } | null;
@@ -764,7 +767,7 @@ export class Socket implements Pollable {
     if (flags === 0 && this.#state === "connected" && !this.#closed && _plainSize(bufsize)) {
       if (this.#rbuf.length > 0) return Promise.resolve(this.#takeStream(bufsize, 0));
       if (this.#timeout !== 0 && this.#readWait === null && !this.#readable()) {
-        return this.#waitRead(bufsize);
+        return this.#waitRead(bufsize, false);
       }
     }
     return this.#recv(bufsize, flags);
@@ -927,12 +930,15 @@ export class Socket implements Pollable {
    * A blocking recv with nothing to read yet: one promise, settled from the
    * notification that brings data, EOF, an error or close (`#serveRead`).
    */
-  #waitRead(n: number): Promise<Uint8Array> {
+  #waitRead(n: number, line: boolean): Promise<Uint8Array> {
     return new Promise<Uint8Array>((resolve, reject) => {
-      const r: _ReadWait = { n, resolve, reject, timer: null };
+      const r: _ReadWait = { n, line, resolve, reject, timer: null };
       if (this.#timeout !== null) {
         r.timer = _setTimer(this.#timeout * 1000, () => {
-          if (this.#readWait === r) this.#readWait = null;
+          if (this.#readWait === r) {
+            this.#readWait = null;
+            this.#want = 0;
+          }
           reject(new TimeoutError());
         });
       }
@@ -940,14 +946,22 @@ export class Socket implements Pollable {
     });
   }
 
-  /** Settles the waiting fast-path recv if a recv would now return. */
+  /** Settles the waiting fast-path recv or readline if it would now return. */
   #serveRead(): void {
     const r = this.#readWait!;
-    if (!this.#closed && !this.#readable()) return;
+    let take = 0;
+    if (!this.#closed) {
+      if (!this.#readable()) return;
+      if (this.#rbuf.length > 0) {
+        take = r.line ? this.#lineEnd(r.n) : r.n;
+        if (take === 0) return; // the line goes on: more must come first
+      }
+    }
     this.#readWait = null;
+    this.#want = 0;
     r.timer?.cancel();
     if (this.#closed) r.reject(new OSError(E.EBADF));
-    else if (this.#rbuf.length > 0) r.resolve(this.#takeStream(r.n, 0));
+    else if (take > 0) r.resolve(this.#takeStream(take, 0));
     else {
       try {
         this.#throwReadError();
@@ -956,6 +970,20 @@ export class Socket implements Pollable {
         r.reject(err);
       }
     }
+  }
+
+  /**
+   * How many buffered bytes the next line takes (through `\n`, at most
+   * `cap`; all of them at EOF or an error), or 0 when more must come first
+   * (then reading goes on even above the pause mark).
+   */
+  #lineEnd(cap: number): number {
+    const n = Math.min(cap, this.#rbuf.length);
+    const at = this.#rbuf.indexOf(0x0a, n);
+    if (at >= 0) return at + 1;
+    if (n >= cap || this.#eof || this.#rdShut || this.#readError !== null) return n;
+    this.#wantMore(this.#rbuf.length + 1);
+    return 0;
   }
 
   /** Woken for data that a concurrent recv took first (not EOF): wait again. */
@@ -1385,9 +1413,23 @@ export class Socket implements Pollable {
    * @param limit The most bytes (`Infinity` for no limit).
    * @returns The line; empty at EOF.
    */
-  async _readline(limit: number): Promise<Uint8Array> {
-    this.#checkOpen();
+  _readline(limit: number): Promise<Uint8Array> {
     const cap = Math.min(limit, Number.MAX_SAFE_INTEGER);
+    // The common case without an async frame: a connected stream, a line
+    // buffered already, or nothing to report but to wait for more.
+    if (this.#state === "connected" && !this.#closed && cap > 0 && this.#readWait === null) {
+      const take = this.#rbuf.length > 0 ? this.#lineEnd(cap) : 0;
+      if (take > 0) return Promise.resolve(this.#takeStream(take, 0));
+      if (this.#timeout !== 0 && (take === 0 && this.#rbuf.length > 0 || !this.#readable())) {
+        return this.#waitRead(cap, true);
+      }
+      this.#want = 0;
+    }
+    return this.#readline(cap);
+  }
+
+  async #readline(cap: number): Promise<Uint8Array> {
+    this.#checkOpen();
     if (this.type === SOCK_DGRAM) return (await this.#recvDatagram(cap, 0)).data;
     if (cap <= 0) return new Uint8Array(0);
     this.#checkConnected();

@@ -65,11 +65,15 @@ export class SocketWriter {
    * @returns The number of bytes written, always all of them.
    * @throws {RangeError} When the writer is closed.
    */
-  async write(data: WritableData): Promise<number> {
-    if (this.#closed) throw _closedError();
-    const bytes = _bytes(data);
-    await this.#sock.sendall(bytes);
-    return bytes.byteLength;
+  write(data: WritableData): Promise<number> {
+    if (this.#closed) return Promise.reject(_closedError());
+    let bytes: Uint8Array;
+    try {
+      bytes = _bytes(data);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#sock.sendall(bytes).then(() => bytes.byteLength);
   }
 
   /**
