@@ -36,10 +36,9 @@ interface _Waiter {
  * ```
  */
 export class _NodeStream implements StreamHandle {
-  /** Local endpoint. */
-  readonly local: BackendAddress;
-  /** Remote endpoint. */
-  readonly remote: BackendAddress;
+  #local: BackendAddress | (() => BackendAddress);
+  #remote: BackendAddress | (() => BackendAddress);
+  #tcp: boolean;
   #socket: net.Socket;
   #sink: StreamSink | null = null;
   #attached = false;
@@ -54,12 +53,18 @@ export class _NodeStream implements StreamHandle {
    * Wraps a connected socket.
    *
    * @param socket The connected socket (created with `allowHalfOpen: true`).
-   * @param local Its local endpoint.
-   * @param remote Its remote endpoint.
+   * @param local Its local endpoint, or how to read it when first asked
+   * (Node asks the kernel: one system call).
+   * @param remote Its remote endpoint, or how to read it when first asked.
    */
-  constructor(socket: net.Socket, local: BackendAddress, remote: BackendAddress) {
-    this.local = local;
-    this.remote = remote;
+  constructor(
+    socket: net.Socket,
+    local: BackendAddress | (() => BackendAddress),
+    remote: BackendAddress | (() => BackendAddress),
+  ) {
+    this.#local = local;
+    this.#remote = remote;
+    this.#tcp = typeof local === "function" || local.kind === "inet";
     this.#socket = socket;
     socket.on("error", (err: unknown) => this.#onError(err));
     socket.on("drain", () => this.#settleWrite(null));
@@ -78,10 +83,14 @@ export class _NodeStream implements StreamHandle {
     if (listener.kind === "unix") {
       return new _NodeStream(socket, listener, { kind: "unix", path: "" });
     }
+    const v = listener.version;
     return new _NodeStream(
       socket,
-      _inet(socket.localAddress, socket.localPort, socket.localFamily),
-      _inet(socket.remoteAddress, socket.remotePort, socket.remoteFamily),
+      () =>
+        socket.localAddress === undefined // gone already: the listener's address and port
+          ? listener
+          : _inet(socket.localAddress, socket.localPort, socket.localFamily),
+      () => _inet(socket.remoteAddress, socket.remotePort, socket.remoteFamily ?? v),
     );
   }
 
@@ -96,9 +105,21 @@ export class _NodeStream implements StreamHandle {
     if (peer.kind === "unix") return new _NodeStream(socket, { kind: "unix", path: "" }, peer);
     return new _NodeStream(
       socket,
-      _inet(socket.localAddress, socket.localPort, socket.localFamily ?? peer.version),
-      _inet(socket.remoteAddress ?? peer.host, socket.remotePort ?? peer.port, peer.version),
+      () => _inet(socket.localAddress, socket.localPort, socket.localFamily ?? peer.version),
+      peer,
     );
+  }
+
+  /** Local endpoint (read from Node when first asked). */
+  get local(): BackendAddress {
+    const l = this.#local;
+    return typeof l === "function" ? (this.#local = l()) : l;
+  }
+
+  /** Remote endpoint (read from Node when first asked). */
+  get remote(): BackendAddress {
+    const r = this.#remote;
+    return typeof r === "function" ? (this.#remote = r()) : r;
   }
 
   /**
@@ -208,7 +229,7 @@ export class _NodeStream implements StreamHandle {
     if (!this.#markClosed()) return;
     const socket = this.#socket;
     if (socket.destroyed) return;
-    if (this.local.kind === "inet") {
+    if (this.#tcp) {
       try {
         socket.resetAndDestroy();
         return;
@@ -272,7 +293,7 @@ export class _NodeStream implements StreamHandle {
    */
   #onEnd(): void {
     const socket = this.#socket;
-    if (this.local.kind !== "inet" || socket.writableEnded || socket.writableLength > 0) {
+    if (!this.#tcp || socket.writableEnded || socket.writableLength > 0) {
       this.#sink?.end();
       return;
     }

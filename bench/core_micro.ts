@@ -5,6 +5,7 @@
  * The "floor" rows drive the same in-memory handles with plain callbacks.
  *
  *     deno run -A bench/core_micro.ts | bun bench/core_micro.ts | node bench/core_micro.ts
+ *     node bench/core_micro.ts connrate      (only the cases whose label contains "connrate")
  *
  * Prints nanoseconds per operation (lower is better). Useful with
  * `--cpu-prof` to see where the core spends its time without noise.
@@ -128,7 +129,11 @@ async function _connected(): Promise<[Socket, Socket, Socket]> {
   return [srv, cli, conn];
 }
 
+/** Runs only the cases whose label contains this text (first argument), or all. */
+const _only = (globalThis as { process?: { argv: string[] } }).process?.argv[2] ?? "";
+
 async function _time(label: string, n: number, body: () => Promise<void>): Promise<void> {
+  if (!label.includes(_only)) return;
   await body(); // warm-up with the same size
   const t0 = performance.now();
   await body();

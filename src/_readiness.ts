@@ -33,7 +33,8 @@ export interface Pollable {
 
 /** A set of change listeners, notified together. */
 export class _Watchers {
-  #set = new Set<() => void>();
+  // Created on the first add: most sockets are never watched.
+  #set: Set<() => void> | null = null;
 
   /**
    * Adds a listener.
@@ -42,14 +43,16 @@ export class _Watchers {
    * @returns A function that removes it.
    */
   add(fn: () => void): () => void {
-    this.#set.add(fn);
-    return () => this.#set.delete(fn);
+    const set = this.#set ??= new Set();
+    set.add(fn);
+    return () => set.delete(fn);
   }
 
   /** Calls every listener (a throwing listener does not stop the others). */
   notify(): void {
-    if (this.#set.size === 0) return;
-    for (const fn of [...this.#set]) {
+    const set = this.#set;
+    if (set === null || set.size === 0) return;
+    for (const fn of [...set]) {
       try {
         fn();
       } catch {
