@@ -14,7 +14,11 @@
  *   goes on; `end()` closes the socket; `terminate()` sends RST;
  * - after our own FIN, the peer's FIN closes the socket without an `end`
  *   event, so a clean `close` counts as end-of-stream;
- * - `close` and `end()`/`terminate()` may call handlers synchronously.
+ * - `close` and `end()`/`terminate()` may call handlers synchronously;
+ * - `localAddress`, `localPort`, `remoteAddress` and `remotePort` each cost a
+ *   getsockname/getpeername when first read (`remotePort` on every read), and
+ *   read `undefined` once the socket closed (in the `close` handler already)
+ *   unless read before: endpoints the adapter cannot derive are read at open.
  *
  * @module
  */
@@ -94,6 +98,11 @@ function _inet(
   return { kind: "inet", host, port, version: host.includes(":") ? 6 : 4 };
 }
 
+/** Whether a (canonical) host is a wildcard: the kernel picks the real address. */
+function _isWildcard(host: string): boolean {
+  return host === "0.0.0.0" || host === "::" || host === "::ffff:0.0.0.0";
+}
+
 /** A sink event waiting for `start()` or for the replay after it. */
 type _Event =
   | { readonly kind: "data"; readonly chunk: Uint8Array }
@@ -115,10 +124,8 @@ interface _AfterFlush {
 
 /** A connected Bun stream socket as a {@linkcode StreamHandle}. */
 export class _BunStream implements StreamHandle, _Slot {
-  /** Local endpoint. */
-  readonly local: BackendAddress;
-  /** Remote endpoint. */
-  readonly remote: BackendAddress;
+  #local: BackendAddress;
+  #remote: BackendAddress;
   #sock: BunSocket<_Slot>;
   #unix: boolean;
   #sink: StreamSink | null = null;
@@ -144,15 +151,17 @@ export class _BunStream implements StreamHandle, _Slot {
    */
   constructor(sock: BunSocket<_Slot>, local: BackendAddress, remote: BackendAddress) {
     this.#sock = sock;
-    this.local = local;
-    this.remote = remote;
+    this.#local = local;
+    this.#remote = remote;
     this.#unix = local.kind === "unix";
     sock.data = this;
     this.#applyReading();
   }
 
   /**
-   * Wraps an accepted socket.
+   * Wraps an accepted socket. Its local endpoint is the listener's (only the
+   * host of a wildcard listener comes from the kernel); the peer's is read
+   * now, as accept() returns it and Bun forgets it once the socket closed.
    *
    * @param sock The accepted Bun socket.
    * @param listening The listener's bound address.
@@ -162,13 +171,18 @@ export class _BunStream implements StreamHandle, _Slot {
     if (listening.kind === "unix") {
       return new _BunStream(sock, listening, { kind: "unix", path: "" });
     }
+    const local = _isWildcard(listening.host)
+      ? _inet(sock.localAddress, listening.port, listening)
+      : listening;
     const unknown: BackendAddress = { ...listening, port: 0 };
-    const local = _inet(sock.localAddress, sock.localPort, listening);
     return new _BunStream(sock, local, _inet(sock.remoteAddress, sock.remotePort, unknown));
   }
 
   /**
-   * Wraps a socket that connected to `peer`.
+   * Wraps a socket that connected to `peer`, which is its remote endpoint
+   * (the kernel's only for a wildcard peer, which Linux turns into loopback).
+   * The local endpoint is read now: Bun forgets it once the socket closed,
+   * e.g. on the peer's reset, and getsockname() must still answer then.
    *
    * @param sock The connected Bun socket.
    * @param peer The address connected to.
@@ -178,7 +192,18 @@ export class _BunStream implements StreamHandle, _Slot {
     if (peer.kind === "unix") return new _BunStream(sock, { kind: "unix", path: "" }, peer);
     const any: BackendAddress = { ...peer, host: peer.version === 6 ? "::" : "0.0.0.0", port: 0 };
     const local = _inet(sock.localAddress, sock.localPort, any);
-    return new _BunStream(sock, local, _inet(sock.remoteAddress, sock.remotePort, peer));
+    const remote = _isWildcard(peer.host) ? _inet(sock.remoteAddress, sock.remotePort, peer) : peer;
+    return new _BunStream(sock, local, remote);
+  }
+
+  /** Local endpoint. */
+  get local(): BackendAddress {
+    return this.#local;
+  }
+
+  /** Remote endpoint. */
+  get remote(): BackendAddress {
+    return this.#remote;
   }
 
   /**
