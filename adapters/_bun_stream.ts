@@ -131,6 +131,7 @@ export class _BunStream implements StreamHandle, _Slot {
   #sink: StreamSink | null = null;
   #queue: _Event[] | null = [];
   #started = false;
+  #holding = false;
   #userPaused = false;
   #readPaused = false;
   #closed = false;
@@ -143,7 +144,9 @@ export class _BunStream implements StreamHandle, _Slot {
   #afterFlush: _AfterFlush[] = [];
 
   /**
-   * Wraps a Bun socket that just opened; reading stays paused until `start()`.
+   * Wraps a Bun socket that just opened. Reading goes on until a chunk
+   * arrives before `start()`; then it pauses until `start()` (an accepted
+   * socket may wait long in the core's accept queue while its peer sends).
    *
    * @param sock The Bun socket (its `data` is set to this object).
    * @param local Local endpoint.
@@ -155,7 +158,6 @@ export class _BunStream implements StreamHandle, _Slot {
     this.#remote = remote;
     this.#unix = local.kind === "unix";
     sock.data = this;
-    this.#applyReading();
   }
 
   /**
@@ -216,6 +218,8 @@ export class _BunStream implements StreamHandle, _Slot {
     this.#started = true;
     this.#sink = sink;
     queueMicrotask(() => this.#replay());
+    if (!this.#holding) return;
+    this.#holding = false;
     this.#applyReading();
   }
 
@@ -318,7 +322,11 @@ export class _BunStream implements StreamHandle, _Slot {
    * @param chunk A fresh copy owned from now on by the core.
    */
   onData(chunk: Uint8Array): void {
-    if (chunk.byteLength > 0) this.#emit({ kind: "data", chunk });
+    if (chunk.byteLength === 0) return;
+    this.#emit({ kind: "data", chunk });
+    if (this.#started || this.#holding) return;
+    this.#holding = true;
+    this.#applyReading();
   }
 
   /** Bun can take more writes. */
@@ -374,7 +382,7 @@ export class _BunStream implements StreamHandle, _Slot {
   }
 
   #applyReading(): void {
-    const paused = !this.#started || this.#userPaused;
+    const paused = this.#holding || this.#userPaused;
     if (paused === this.#readPaused || this.#gone) return;
     this.#readPaused = paused;
     try {
