@@ -61,31 +61,63 @@ abstract class _OpenOnly implements _Slot {
   onError(): void {}
 }
 
-/** Runs a handler body; whatever it throws fails the socket instead of escaping. */
-function _guarded(socket: BunSocket<_Slot>, body: (slot: _Slot) => void): void {
+/** A handler threw: the socket fails instead of the error escaping to Bun. */
+function _thrown(socket: BunSocket<_Slot>, err: unknown): void {
   try {
-    body(socket.data);
-  } catch (err) {
-    try {
-      socket.data.onError(err);
-    } catch {
-      // onError never throws; this only keeps the promise of the brief.
-    }
+    socket.data.onError(err);
+  } catch {
+    // onError never throws; this only makes sure nothing escapes to Bun.
   }
 }
 
 /**
  * The one handler set of every Bun stream socket; per-socket state lives in
- * `socket.data`.
+ * `socket.data`. Each handler calls its slot directly (no closure per event).
  */
 export const _HANDLERS: BunSocketHandler<_Slot> = {
   binaryType: "uint8array",
-  open: (s) => _guarded(s, (slot) => slot.onOpen(s)),
-  data: (s, chunk) => _guarded(s, (slot) => slot.onData(chunk)),
-  drain: (s) => _guarded(s, (slot) => slot.onDrain()),
-  end: (s) => _guarded(s, (slot) => slot.onEnd()),
-  close: (s, err) => _guarded(s, (slot) => slot.onClose(err)),
-  error: (s, err) => _guarded(s, (slot) => slot.onError(err)),
+  open(s) {
+    try {
+      s.data.onOpen(s);
+    } catch (err) {
+      _thrown(s, err);
+    }
+  },
+  data(s, chunk) {
+    try {
+      s.data.onData(chunk);
+    } catch (err) {
+      _thrown(s, err);
+    }
+  },
+  drain(s) {
+    try {
+      s.data.onDrain();
+    } catch (err) {
+      _thrown(s, err);
+    }
+  },
+  end(s) {
+    try {
+      s.data.onEnd();
+    } catch (err) {
+      _thrown(s, err);
+    }
+  },
+  close(s, err) {
+    try {
+      s.data.onClose(err);
+    } catch (thrown) {
+      _thrown(s, thrown);
+    }
+  },
+  error(s, err) {
+    try {
+      s.data.onError(err);
+    } catch (thrown) {
+      _thrown(s, thrown);
+    }
+  },
 };
 
 /** An IP endpoint from Bun's address properties, `fallback` when Bun has none. */
@@ -209,15 +241,18 @@ export class _BunStream implements StreamHandle, _Slot {
   }
 
   /**
-   * Begins delivering events to `sink`, from the next microtask on.
+   * Begins delivering events to `sink`: those that came before from the next
+   * microtask on, later ones as Bun reports them.
    *
    * @param sink Receives data, end and error.
    */
   start(sink: StreamSink): void {
-    if (this.#started) return;
+    if (this.#started || this.#closed) return;
     this.#started = true;
     this.#sink = sink;
-    queueMicrotask(() => this.#replay());
+    // Nothing came yet and nothing below calls into Bun: deliver directly.
+    if (!this.#holding && this.#queue?.length === 0) this.#queue = null;
+    else queueMicrotask(() => this.#replay());
     if (!this.#holding) return;
     this.#holding = false;
     this.#applyReading();
@@ -323,6 +358,11 @@ export class _BunStream implements StreamHandle, _Slot {
    */
   onData(chunk: Uint8Array): void {
     if (chunk.byteLength === 0) return;
+    if (this.#queue === null) {
+      // Started and nothing queued (or closed: no sink).
+      this.#sink?.data(chunk);
+      return;
+    }
     this.#emit({ kind: "data", chunk });
     if (this.#started || this.#holding) return;
     this.#holding = true;
