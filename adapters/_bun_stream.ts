@@ -14,7 +14,11 @@
  *   goes on; `end()` closes the socket; `terminate()` sends RST;
  * - after our own FIN, the peer's FIN closes the socket without an `end`
  *   event, so a clean `close` counts as end-of-stream;
- * - `close` and `end()`/`terminate()` may call handlers synchronously.
+ * - `close` and `end()`/`terminate()` may call handlers synchronously;
+ * - `localAddress`, `localPort`, `remoteAddress` and `remotePort` each cost a
+ *   getsockname/getpeername when first read (`remotePort` on every read), and
+ *   read `undefined` once the socket closed (in the `close` handler already)
+ *   unless read before: endpoints the adapter cannot derive are read at open.
  *
  * @module
  */
@@ -57,31 +61,63 @@ abstract class _OpenOnly implements _Slot {
   onError(): void {}
 }
 
-/** Runs a handler body; whatever it throws fails the socket instead of escaping. */
-function _guarded(socket: BunSocket<_Slot>, body: (slot: _Slot) => void): void {
+/** A handler threw: the socket fails instead of the error escaping to Bun. */
+function _thrown(socket: BunSocket<_Slot>, err: unknown): void {
   try {
-    body(socket.data);
-  } catch (err) {
-    try {
-      socket.data.onError(err);
-    } catch {
-      // onError never throws; this only keeps the promise of the brief.
-    }
+    socket.data.onError(err);
+  } catch {
+    // onError never throws; this only makes sure nothing escapes to Bun.
   }
 }
 
 /**
  * The one handler set of every Bun stream socket; per-socket state lives in
- * `socket.data`.
+ * `socket.data`. Each handler calls its slot directly (no closure per event).
  */
 export const _HANDLERS: BunSocketHandler<_Slot> = {
   binaryType: "uint8array",
-  open: (s) => _guarded(s, (slot) => slot.onOpen(s)),
-  data: (s, chunk) => _guarded(s, (slot) => slot.onData(chunk)),
-  drain: (s) => _guarded(s, (slot) => slot.onDrain()),
-  end: (s) => _guarded(s, (slot) => slot.onEnd()),
-  close: (s, err) => _guarded(s, (slot) => slot.onClose(err)),
-  error: (s, err) => _guarded(s, (slot) => slot.onError(err)),
+  open(s) {
+    try {
+      s.data.onOpen(s);
+    } catch (err) {
+      _thrown(s, err);
+    }
+  },
+  data(s, chunk) {
+    try {
+      s.data.onData(chunk);
+    } catch (err) {
+      _thrown(s, err);
+    }
+  },
+  drain(s) {
+    try {
+      s.data.onDrain();
+    } catch (err) {
+      _thrown(s, err);
+    }
+  },
+  end(s) {
+    try {
+      s.data.onEnd();
+    } catch (err) {
+      _thrown(s, err);
+    }
+  },
+  close(s, err) {
+    try {
+      s.data.onClose(err);
+    } catch (thrown) {
+      _thrown(s, thrown);
+    }
+  },
+  error(s, err) {
+    try {
+      s.data.onError(err);
+    } catch (thrown) {
+      _thrown(s, thrown);
+    }
+  },
 };
 
 /** An IP endpoint from Bun's address properties, `fallback` when Bun has none. */
@@ -92,6 +128,11 @@ function _inet(
 ): BackendAddress {
   if (host === undefined || host === "" || port === undefined) return fallback;
   return { kind: "inet", host, port, version: host.includes(":") ? 6 : 4 };
+}
+
+/** Whether a (canonical) host is a wildcard: the kernel picks the real address. */
+function _isWildcard(host: string): boolean {
+  return host === "0.0.0.0" || host === "::" || host === "::ffff:0.0.0.0";
 }
 
 /** A sink event waiting for `start()` or for the replay after it. */
@@ -115,15 +156,14 @@ interface _AfterFlush {
 
 /** A connected Bun stream socket as a {@linkcode StreamHandle}. */
 export class _BunStream implements StreamHandle, _Slot {
-  /** Local endpoint. */
-  readonly local: BackendAddress;
-  /** Remote endpoint. */
-  readonly remote: BackendAddress;
+  #local: BackendAddress;
+  #remote: BackendAddress;
   #sock: BunSocket<_Slot>;
   #unix: boolean;
   #sink: StreamSink | null = null;
   #queue: _Event[] | null = [];
   #started = false;
+  #holding = false;
   #userPaused = false;
   #readPaused = false;
   #closed = false;
@@ -136,7 +176,9 @@ export class _BunStream implements StreamHandle, _Slot {
   #afterFlush: _AfterFlush[] = [];
 
   /**
-   * Wraps a Bun socket that just opened; reading stays paused until `start()`.
+   * Wraps a Bun socket that just opened. Reading goes on until a chunk
+   * arrives before `start()`; then it pauses until `start()` (an accepted
+   * socket may wait long in the core's accept queue while its peer sends).
    *
    * @param sock The Bun socket (its `data` is set to this object).
    * @param local Local endpoint.
@@ -144,15 +186,16 @@ export class _BunStream implements StreamHandle, _Slot {
    */
   constructor(sock: BunSocket<_Slot>, local: BackendAddress, remote: BackendAddress) {
     this.#sock = sock;
-    this.local = local;
-    this.remote = remote;
+    this.#local = local;
+    this.#remote = remote;
     this.#unix = local.kind === "unix";
     sock.data = this;
-    this.#applyReading();
   }
 
   /**
-   * Wraps an accepted socket.
+   * Wraps an accepted socket. Its local endpoint is the listener's (only the
+   * host of a wildcard listener comes from the kernel); the peer's is read
+   * now, as accept() returns it and Bun forgets it once the socket closed.
    *
    * @param sock The accepted Bun socket.
    * @param listening The listener's bound address.
@@ -162,13 +205,18 @@ export class _BunStream implements StreamHandle, _Slot {
     if (listening.kind === "unix") {
       return new _BunStream(sock, listening, { kind: "unix", path: "" });
     }
+    const local = _isWildcard(listening.host)
+      ? _inet(sock.localAddress, listening.port, listening)
+      : listening;
     const unknown: BackendAddress = { ...listening, port: 0 };
-    const local = _inet(sock.localAddress, sock.localPort, listening);
     return new _BunStream(sock, local, _inet(sock.remoteAddress, sock.remotePort, unknown));
   }
 
   /**
-   * Wraps a socket that connected to `peer`.
+   * Wraps a socket that connected to `peer`, which is its remote endpoint
+   * (the kernel's only for a wildcard peer, which Linux turns into loopback).
+   * The local endpoint is read now: Bun forgets it once the socket closed,
+   * e.g. on the peer's reset, and getsockname() must still answer then.
    *
    * @param sock The connected Bun socket.
    * @param peer The address connected to.
@@ -178,19 +226,35 @@ export class _BunStream implements StreamHandle, _Slot {
     if (peer.kind === "unix") return new _BunStream(sock, { kind: "unix", path: "" }, peer);
     const any: BackendAddress = { ...peer, host: peer.version === 6 ? "::" : "0.0.0.0", port: 0 };
     const local = _inet(sock.localAddress, sock.localPort, any);
-    return new _BunStream(sock, local, _inet(sock.remoteAddress, sock.remotePort, peer));
+    const remote = _isWildcard(peer.host) ? _inet(sock.remoteAddress, sock.remotePort, peer) : peer;
+    return new _BunStream(sock, local, remote);
+  }
+
+  /** Local endpoint. */
+  get local(): BackendAddress {
+    return this.#local;
+  }
+
+  /** Remote endpoint. */
+  get remote(): BackendAddress {
+    return this.#remote;
   }
 
   /**
-   * Begins delivering events to `sink`, from the next microtask on.
+   * Begins delivering events to `sink`: those that came before from the next
+   * microtask on, later ones as Bun reports them.
    *
    * @param sink Receives data, end and error.
    */
   start(sink: StreamSink): void {
-    if (this.#started) return;
+    if (this.#started || this.#closed) return;
     this.#started = true;
     this.#sink = sink;
-    queueMicrotask(() => this.#replay());
+    // Nothing came yet and nothing below calls into Bun: deliver directly.
+    if (!this.#holding && this.#queue?.length === 0) this.#queue = null;
+    else queueMicrotask(() => this.#replay());
+    if (!this.#holding) return;
+    this.#holding = false;
     this.#applyReading();
   }
 
@@ -303,7 +367,16 @@ export class _BunStream implements StreamHandle, _Slot {
    * @param chunk A fresh copy owned from now on by the core.
    */
   onData(chunk: Uint8Array): void {
-    if (chunk.byteLength > 0) this.#emit({ kind: "data", chunk });
+    if (chunk.byteLength === 0) return;
+    if (this.#queue === null) {
+      // Started and nothing queued (or closed: no sink).
+      this.#sink?.data(chunk);
+      return;
+    }
+    this.#emit({ kind: "data", chunk });
+    if (this.#started || this.#holding) return;
+    this.#holding = true;
+    this.#applyReading();
   }
 
   /** Bun can take more writes. */
@@ -359,7 +432,7 @@ export class _BunStream implements StreamHandle, _Slot {
   }
 
   #applyReading(): void {
-    const paused = !this.#started || this.#userPaused;
+    const paused = this.#holding || this.#userPaused;
     if (paused === this.#readPaused || this.#gone) return;
     this.#readPaused = paused;
     try {
