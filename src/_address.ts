@@ -183,3 +183,19 @@ export function _toPython(family: number, addr: BackendAddress | null): Address 
   else host = _canonical(host, 6);
   return [host, addr.port, 0, 0];
 }
+
+/**
+ * {@linkcode _resolve} without waiting, where no look-up is needed: a unix
+ * path or a numeric host of the socket's family.
+ *
+ * @param family The socket's family.
+ * @param parsed From {@linkcode _checkAddress}.
+ * @returns The backend address, or `null` when `_resolve` must do the work.
+ */
+export function _resolveNow(family: number, parsed: _Parsed | string): BackendAddress | null {
+  if (typeof parsed === "string") return { kind: "unix", path: parsed };
+  const version = family === AF_INET6 ? 6 : 4;
+  const host = parsed.host;
+  if (host === "" || host === "<broadcast>" || _literalVersion(host) !== version) return null;
+  return { kind: "inet", host: _canonical(host, version), port: parsed.port, version };
+}

@@ -36,7 +36,7 @@ import {
 import * as E from "./errno.ts";
 import { BlockingIOError, gaierror, OSError, oserror, TimeoutError } from "./errors.ts";
 import { _bufferArg, _cIntArg, _dataArg, _intArg, _pyType, _timeoutArg } from "./_args.ts";
-import { _checkAddress, _resolve, _toPython, type Address } from "./_address.ts";
+import { _checkAddress, _resolve, _resolveNow, _toPython, type Address } from "./_address.ts";
 import {
   type Backend,
   type BackendAddress,
@@ -559,8 +559,8 @@ export class Socket implements Pollable {
    * s.close();
    * ```
    */
-  async connect(address: Address): Promise<void> {
-    return await this.#connect(address, "connect");
+  connect(address: Address): Promise<void> {
+    return this.#connect(address, "connect");
   }
 
   async #connect(address: Address, fn: string): Promise<void> {
@@ -572,8 +572,11 @@ export class Socket implements Pollable {
     if (this.#state === "connecting") throw oserror(E.EALREADY);
     if (this.#state === "listening") throw new OSError(E.EISCONN);
     const nonblocking = this.#timeout === 0;
-    const target = await _resolve(this.family, parsed, false);
-    this.#checkOpen();
+    let target = _resolveNow(this.family, parsed);
+    if (target === null) {
+      target = await _resolve(this.family, parsed, false);
+      this.#checkOpen();
+    }
     const attempt = this.#startConnect(target);
     if (nonblocking) {
       attempt.catch(() => {});
@@ -1002,7 +1005,7 @@ export class Socket implements Pollable {
 
   #waitStream(n: number, flags: number): Promise<void> | undefined {
     this.#checkConnected();
-    if ((flags & MSG_WAITALL) === 0 || n <= 1) return this.#until(this.#readable, flags);
+    if ((flags & MSG_WAITALL) === 0 || n <= 1) return this.#until(() => this.#readable(), flags);
     this.#wantMore(n);
     let wait: Promise<void> | undefined;
     try {
@@ -1017,8 +1020,9 @@ export class Socket implements Pollable {
   }
 
   /** Whether a recv would return now (data, EOF, shutdown or an error). */
-  #readable = (): boolean =>
-    this.#rbuf.length > 0 || this.#eof || this.#rdShut || this.#readError !== null;
+  #readable(): boolean {
+    return this.#rbuf.length > 0 || this.#eof || this.#rdShut || this.#readError !== null;
+  }
 
   #wantMore(need: number): void {
     this.#want = need;
