@@ -57,15 +57,22 @@ function live(): number {
 
 /**
  * An echo server on 127.0.0.1: every connection gets back what it sends.
- * `stop()` closes the listener and waits for every handler to end.
+ * `accepted(n)` resolves once `n` connections were accepted; `stop()` closes
+ * the listener and waits for every handler to end.
  */
 async function echoServer(): Promise<
-  { addr: [string, number]; errors: unknown[]; stop(): Promise<number> }
+  {
+    addr: [string, number];
+    errors: unknown[];
+    accepted(n: number): Promise<void>;
+    stop(): Promise<number>;
+  }
 > {
   const srv = await create_server(["127.0.0.1", 0], { backlog: 4096 });
   const errors: unknown[] = [];
   const handlers = new Set<Promise<void>>();
   let served = 0;
+  let onServed = () => {};
   const serve = async (conn: Socket) => {
     try {
       for (;;) {
@@ -88,6 +95,7 @@ async function echoServer(): Promise<
         return; // closed by stop()
       }
       served++;
+      onServed();
       const h = serve(conn);
       handlers.add(h);
       h.finally(() => handlers.delete(h));
@@ -96,6 +104,11 @@ async function echoServer(): Promise<
   return {
     addr: srv.getsockname() as [string, number],
     errors,
+    accepted: (n) =>
+      new Promise<void>((resolve) => {
+        onServed = () => served >= n && resolve();
+        onServed();
+      }),
     async stop() {
       srv.close();
       await loop;
@@ -299,6 +312,13 @@ async function echoStorm(conns: number, seconds: number, seed = 1): Promise<{
   const clients = await Promise.all(
     Array.from({ length: conns }, () => create_connection(server.addr, 30)),
   );
+  // Connected is not yet accepted: Node (libuv) accepts one connection per
+  // event-loop turn, so under load the last ones wait for many turns. The
+  // storm measures echo fairness, so it starts once the server has them all
+  // (create_connection's 30 s timeout bounds the wait).
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([server.accepted(conns), new Promise((r) => timer = setTimeout(r, 30_000))]);
+  clearTimeout(timer);
   const end = performance.now() + seconds * 1000;
   const samples: number[] = [];
   let messages = 0, bytes = 0, bad = 0, worst = 0, idle = 0;
