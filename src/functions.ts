@@ -126,6 +126,24 @@ export async function getaddrinfo(
   return out;
 }
 
+/** A canonical dotted-quad IPv4 address (no leading zeros, which glibc reads as octal). */
+const _DOTTED_QUAD = /^(0|[1-9]\d{0,2})(\.(0|[1-9]\d{0,2})){3}$/;
+
+/**
+ * What getaddrinfo answers for a numeric host and a plain port, without its
+ * look-up round (create_connection's common case); `null` for anything else.
+ */
+function _numericInfo(address: readonly [string, number]): AddrInfo[] | null {
+  const [host, port] = address;
+  if (typeof host !== "string" || host.includes("%")) return null;
+  if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535) return null;
+  const v = _literalVersion(host);
+  // Only the canonical IPv4 form: getaddrinfo rewrites "127.1" and the like.
+  if (v === 0 || (v === 4 && !_DOTTED_QUAD.test(host))) return null;
+  const sa: Address = v === 4 ? [host, port] : [host, port, 0, 0];
+  return [[v === 4 ? AF_INET : AF_INET6, SOCK_STREAM, IPPROTO_TCP, "", sa]];
+}
+
 async function _hosts(
   host: string | null,
   family: number,
@@ -369,7 +387,7 @@ export async function create_connection(
     throw new TypeError("create_connection() address must be a pair (host, port)");
   }
   const t = timeout === undefined ? _getDefaultTimeout() : _timeoutArg(timeout);
-  const infos = await getaddrinfo(address[0], address[1], 0, SOCK_STREAM);
+  const infos = _numericInfo(address) ?? await getaddrinfo(address[0], address[1], 0, SOCK_STREAM);
   let first: unknown = null;
   for (const [fam, type, proto, , sa] of infos) {
     const s = new Socket(fam, type, proto);
