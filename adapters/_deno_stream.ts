@@ -102,7 +102,9 @@ export class _DenoStream implements StreamHandle {
   #released = false; // conn.close() done
   #paused = false;
   #wake: (() => void) | null = null;
-  #tail: Promise<void> = Promise.resolve(); // settles after the last queued write
+  #ops = 0; // writes and shutdowns issued and not settled yet
+  #last: Promise<void> | null = null; // the latest of them, while #ops > 0
+  #closeWhenIdle = false;
 
   /**
    * Wraps a connection.
@@ -142,7 +144,11 @@ export class _DenoStream implements StreamHandle {
    * @returns Settles when the OS took every byte.
    */
   write(data: Uint8Array): Promise<void> {
-    return this.#queue(() => this.#writeAll(data));
+    if (this.#ops > 0) return this.#enqueue(() => this.#writeNow(data));
+    this.#ops = 1;
+    const done = this.#writeNow(data);
+    if (this.#ops > 0) this.#last = done;
+    return done;
   }
 
   /**
@@ -151,21 +157,15 @@ export class _DenoStream implements StreamHandle {
    * @returns Settles once FIN was sent.
    */
   shutdownWrite(): Promise<void> {
-    return this.#queue(async () => {
-      this.#checkOpen();
-      try {
-        await this.#conn.closeWrite();
-      } catch (err) {
-        throw this.#failure(err);
-      }
-    });
+    return this.#enqueue(() => this.#shutdownNow());
   }
 
   /** Stops reading now; closes the connection once queued writes are done. */
   close(): void {
     this.#closed = true;
     this.#wakeUp();
-    this.#tail.then(() => this.#release());
+    if (this.#ops === 0) this.#release();
+    else this.#closeWhenIdle = true;
   }
 
   /** Closes at once (FIN, as Deno has no SO_LINGER); pending writes fail with EBADF. */
@@ -236,26 +236,67 @@ export class _DenoStream implements StreamHandle {
     wake?.();
   }
 
-  #queue(op: () => Promise<void>): Promise<void> {
-    const done = this.#tail.then(op);
-    this.#tail = done.then(_noop, _noop);
+  #enqueue(op: () => Promise<void>): Promise<void> {
+    const last = this.#last;
+    this.#ops++;
+    const done = last === null ? op() : last.then(op, op);
+    if (this.#ops > 0) this.#last = done;
     return done;
   }
 
-  async #writeAll(data: Uint8Array): Promise<void> {
-    this.#checkOpen();
-    let offset = 0;
+  /** One write, settled from Deno's own promise; loops only on a partial write. */
+  #writeNow(data: Uint8Array): Promise<void> {
+    if (this.#released || this.#aborted) return this.#fail(oserror(E.EBADF));
+    if (data.length === 0) {
+      this.#settled();
+      return Promise.resolve();
+    }
+    let written: Promise<number>;
     try {
-      while (offset < data.length) {
-        offset += await this.#conn.write(offset === 0 ? data : data.subarray(offset));
-      }
+      written = this.#conn.write(data);
+    } catch (err) {
+      return this.#fail(this.#failure(err));
+    }
+    return written.then((n) => {
+      if (n >= data.length) return this.#settled();
+      return this.#writeRest(data, n);
+    }, (err: unknown) => {
+      this.#settled();
+      throw this.#failure(err);
+    });
+  }
+
+  async #writeRest(data: Uint8Array, offset: number): Promise<void> {
+    try {
+      while (offset < data.length) offset += await this.#conn.write(data.subarray(offset));
     } catch (err) {
       throw this.#failure(err);
+    } finally {
+      this.#settled();
     }
   }
 
-  #checkOpen(): void {
-    if (this.#released || this.#aborted) throw oserror(E.EBADF);
+  async #shutdownNow(): Promise<void> {
+    try {
+      if (this.#released || this.#aborted) throw oserror(E.EBADF);
+      await this.#conn.closeWrite();
+    } catch (err) {
+      throw this.#failure(err);
+    } finally {
+      this.#settled();
+    }
+  }
+
+  #fail(err: Error): Promise<never> {
+    this.#settled();
+    return Promise.reject(err);
+  }
+
+  /** One write or shutdown settled; the last one releases a closed connection. */
+  #settled(): void {
+    if (--this.#ops > 0) return;
+    this.#last = null;
+    if (this.#closeWhenIdle) this.#release();
   }
 
   #failure(err: unknown): Error {
