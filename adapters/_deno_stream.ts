@@ -479,9 +479,13 @@ export function _listen(deno: DenoApi, unstable: boolean, options: ListenOptions
  * });
  * ```
  */
-export async function _connect(deno: DenoApi, options: ConnectOptions): Promise<StreamHandle> {
+export function _connect(deno: DenoApi, options: ConnectOptions): Promise<StreamHandle> {
+  if (_releasing.size > 0) return _listenersReleased().then(() => _connectNow(deno, options));
+  return _connectNow(deno, options);
+}
+
+function _connectNow(deno: DenoApi, options: ConnectOptions): Promise<StreamHandle> {
   const { address: a, signal } = options;
-  if (_releasing.size > 0) await _listenersReleased();
   if (signal.aborted) return Promise.reject(oserror(E.ECANCELED));
   return new Promise((resolve, reject) => {
     const onAbort = (): void => reject(oserror(E.ECANCELED));
@@ -490,20 +494,25 @@ export async function _connect(deno: DenoApi, options: ConnectOptions): Promise<
       signal.removeEventListener("abort", onAbort);
       return !signal.aborted;
     };
-    new Promise<DenoConn>((r) =>
-      r(
-        a.kind === "unix"
-          ? deno.connect({ transport: "unix", path: a.path })
-          : deno.connect({ transport: "tcp", hostname: a.host, port: a.port, signal }),
-      )
-    ).then(
-      (conn) => {
-        if (settle()) resolve(new _DenoStream(conn));
-        else _closeQuietly(conn);
-      },
-      (err: unknown) => {
-        if (settle()) reject(_translate(err));
-      },
-    ).catch((err: unknown) => reject(_translate(err)));
+    const connected = (conn: DenoConn): void => {
+      if (!settle()) return _closeQuietly(conn);
+      try {
+        resolve(new _DenoStream(conn));
+      } catch (err) {
+        _closeQuietly(conn);
+        reject(_translate(err));
+      }
+    };
+    const failed = (err: unknown): void => {
+      if (settle()) reject(_translate(err));
+    };
+    try {
+      const connecting = a.kind === "unix"
+        ? deno.connect({ transport: "unix", path: a.path })
+        : deno.connect({ transport: "tcp", hostname: a.host, port: a.port, signal });
+      connecting.then(connected, failed);
+    } catch (err) {
+      failed(err);
+    }
   });
 }
