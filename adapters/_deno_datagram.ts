@@ -3,9 +3,11 @@
  *
  * With `--unstable-net`, `Deno.listenDatagram` serves UDP (`transport:
  * "udp"`) and unix datagrams (`transport: "unixpacket"`, which is SOCK_DGRAM
- * on Linux despite its name), read by one `receive()` loop. Without the flag
- * `Deno.listenDatagram` does not exist and UDP falls back to `node:dgram`;
- * unix datagrams are then unavailable. An IPv6 bind with `ipv6Only` also uses
+ * on Linux despite its name), read by one `receive()` loop that `pause()`
+ * stops. Without the flag `Deno.listenDatagram` does not exist and UDP falls
+ * back to `node:dgram`, which cannot stop reading (that handle has no
+ * `pause`: the core bounds its queue and drops the excess); unix datagrams
+ * are then unavailable. An IPv6 bind with `ipv6Only` also uses
  * `node:dgram`, the only Deno API that sets IPV6_V6ONLY.
  *
  * Deno facts: `Deno.listenDatagram` sets SO_BROADCAST on every UDP socket,
@@ -33,8 +35,6 @@ import { _address, _closeQuietly, _noop } from "./_deno_stream.ts";
 const _UDP_BUFFER = 64 * 1024;
 /** Receive buffer for unix datagrams (Linux allows up to the send buffer size). */
 const _UNIX_BUFFER = 256 * 1024;
-/** Bytes `node:dgram` may hold while paused, as Linux's default SO_RCVBUF. */
-const _HOLD_LIMIT = 212992;
 
 function _target(to: BackendAddress): DenoAddr {
   return to.kind === "unix"
@@ -224,23 +224,19 @@ export class _DenoDatagram implements DatagramHandle {
 
 /**
  * A `node:dgram` socket as a {@linkcode DatagramHandle}. `node:dgram` cannot
- * stop reading, so while paused (or before `start`) datagrams wait here, up
- * to what Linux's default receive buffer holds; beyond that they are dropped
- * as the kernel would drop them.
+ * stop reading, so there is no `pause`: the core bounds its own queue.
+ * Datagrams that arrive before `start` wait here until it has run.
  */
 export class _NodeDatagram implements DatagramHandle {
   /** The bound endpoint. */
   readonly local: BackendAddress;
   #socket: Socket;
   #sink: DatagramSink | null = null;
+  #started = false;
   #closed = false;
-  #paused = false;
-  #held: [Uint8Array, BackendAddress][] = [];
-  #heldBytes = 0;
+  #early: [Uint8Array, BackendAddress][] = [];
   #failed: OSError | null = null;
   #errored = false;
-  #flushing = false;
-  #drops = 0;
 
   /**
    * Wraps a bound socket.
@@ -256,11 +252,6 @@ export class _NodeDatagram implements DatagramHandle {
     socket.on("error", (err: unknown) => this.#onError(err));
   }
 
-  /** Datagrams dropped because the hold queue was full. */
-  get drops(): number {
-    return this.#drops;
-  }
-
   /**
    * Starts delivering (asynchronously) what arrived and what will.
    *
@@ -268,18 +259,7 @@ export class _NodeDatagram implements DatagramHandle {
    */
   start(sink: DatagramSink): void {
     this.#sink = sink;
-    this.#scheduleFlush();
-  }
-
-  /** Holds datagrams here until {@linkcode _NodeDatagram.resume}. */
-  pause(): void {
-    this.#paused = true;
-  }
-
-  /** Delivers the held datagrams, then goes on. */
-  resume(): void {
-    this.#paused = false;
-    this.#scheduleFlush();
+    queueMicrotask(() => this.#deliverEarly());
   }
 
   /**
@@ -324,7 +304,7 @@ export class _NodeDatagram implements DatagramHandle {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#held = [];
+    this.#early = [];
     _closeQuietly(this.#socket);
   }
 
@@ -333,43 +313,32 @@ export class _NodeDatagram implements DatagramHandle {
     const version = rinfo.address.includes(":") ? 6 : 4;
     const from: BackendAddress = { kind: "inet", host: rinfo.address, port: rinfo.port, version };
     const data = new Uint8Array(msg); // a plain copy the core owns
-    if (this.#sink !== null && !this.#paused && this.#held.length === 0) {
-      return this.#sink.message(data, from);
-    }
-    if (this.#heldBytes + data.length > _HOLD_LIMIT) {
-      this.#drops++;
-      return;
-    }
-    this.#held.push([data, from]);
-    this.#heldBytes += data.length;
+    if (this.#started) this.#sink!.message(data, from);
+    else this.#early.push([data, from]);
   }
 
   #onError(err: unknown): void {
     if (this.#closed || this.#failed !== null) return;
     this.#failed = _translate(err);
-    this.#scheduleFlush();
+    if (this.#started) this.#fail();
   }
 
-  #scheduleFlush(): void {
-    if (this.#flushing) return;
-    this.#flushing = true;
-    setTimeout(() => this.#flush(), 0);
-  }
-
-  #flush(): void {
-    this.#flushing = false;
-    const sink = this.#sink;
-    while (
-      sink !== null && !this.#closed && !this.#errored && !this.#paused && this.#held.length > 0
-    ) {
-      const [data, from] = this.#held.shift()!;
-      this.#heldBytes -= data.length;
-      sink.message(data, from);
+  /** Delivers what arrived before `start()` (and a failure), then goes on live. */
+  #deliverEarly(): void {
+    const early = this.#early;
+    this.#early = [];
+    this.#started = true;
+    for (const [data, from] of early) {
+      if (this.#closed) return;
+      this.#sink!.message(data, from);
     }
-    if (sink === null || this.#closed || this.#errored || this.#held.length > 0) return;
-    if (this.#failed === null) return;
+    if (this.#failed !== null) this.#fail();
+  }
+
+  #fail(): void {
+    if (this.#closed || this.#errored) return;
     this.#errored = true;
-    sink.error(this.#failed);
+    this.#sink!.error(this.#failed!);
   }
 }
 

@@ -143,22 +143,21 @@ export interface DatagramHandle {
   readonly local: BackendAddress;
   /** Begins delivering datagrams to `sink`. Called once. */
   start(sink: DatagramSink): void;
-  /** Stops reading (the core's queue is full); the OS queue fills instead. */
-  pause(): void;
-  /** Resumes reading. */
-  resume(): void;
+  /**
+   * Stops reading (the core's queue is full); the OS queue fills instead.
+   * Absent, with `resume`, when the runtime cannot stop reading: the core
+   * then keeps taking datagrams and drops (and counts, in `Socket._drops`)
+   * those its queue, bounded like the kernel's, has no room for.
+   */
+  pause?(): void;
+  /** Resumes reading after `pause()`; present exactly when `pause` is. */
+  resume?(): void;
   /** Sends one datagram; resolves when handed to the OS. */
   send(data: Uint8Array, to: BackendAddress): Promise<void>;
   /** SO_BROADCAST. */
   setBroadcast(on: boolean): void;
   /** Closes the socket. */
   close(): void;
-  /**
-   * Datagrams the adapter discarded because its own bounded hold queue was
-   * full (an adapter that cannot stop reading holds datagrams while paused);
-   * the core adds them to the socket's drop count. Absent means none.
-   */
-  readonly drops?: number;
 }
 
 /** Options of {@linkcode Backend.bindDatagram}. */

@@ -46,6 +46,7 @@ import {
   type StreamHandle,
 } from "./backend.ts";
 import { _RecvBuffer } from "./_recv_buffer.ts";
+import { _DatagramQueue } from "./_datagram.ts";
 import { _deadline, _setTimer } from "./_timer.ts";
 import { _getDefaultTimeout } from "./_defaults.ts";
 import {
@@ -74,15 +75,9 @@ interface _Waiter {
   readonly wake: () => void;
 }
 
-interface _Datagram {
-  readonly data: Uint8Array;
-  readonly from: BackendAddress;
-}
-
 const _EMPTY = new Uint8Array(0);
 const _BROADCAST: ReadonlySet<string> = new Set(["255.255.255.255", "127.255.255.255"]);
 const _SEND_CHUNK = 256 * 1024;
-const _DGRAM_OVERHEAD = 256;
 const _SOCK_NONBLOCK = 0o4000;
 const _SOCK_CLOEXEC = 0o2000000;
 
@@ -176,12 +171,9 @@ export class Socket implements Pollable {
   #writeChain: Promise<void> = Promise.resolve();
   // datagram
   #dgram: DatagramHandle | null = null;
-  #dq: _Datagram[] = [];
-  #dqHead = 0;
-  #dqBytes = 0;
+  #dq = new _DatagramQueue();
   #dgPaused = false;
   #peer: BackendAddress | null = null;
-  #drops = 0;
 
   #hidden: "auto" | "pair" | null = null;
 
@@ -414,7 +406,7 @@ export class Socket implements Pollable {
     this.#dgram = d;
     this.#local = d.local;
     this.#state = "bound";
-    if (this.#dgPaused) d.pause();
+    if (this.#dgPaused) d.pause?.();
     if (this.#opts.broadcast) d.setBroadcast(true);
     d.start({
       message: (data, from) => this.#onDatagram(data, from),
@@ -425,18 +417,21 @@ export class Socket implements Pollable {
     });
   }
 
+  /**
+   * Queues an arriving datagram. The queue takes at most twice SO_RCVBUF
+   * bytes and drops (and counts) the excess, as a full kernel queue does.
+   * Where the runtime can stop reading, reading stops once it holds SO_RCVBUF
+   * and the kernel's queue fills instead; where it cannot, the whole bound is
+   * the queue's.
+   */
   #onDatagram(data: Uint8Array, from: BackendAddress): void {
     if (this.#peer !== null && !_sameAddress(this.#peer, from)) return;
-    const cost = data.length + _DGRAM_OVERHEAD;
-    if (this.#dqBytes + cost > this.#rcvbuf * 2) {
-      this.#drops++;
-      return;
-    }
-    this.#dq.push({ data, from });
-    this.#dqBytes += cost;
-    if (!this.#dgPaused && this.#dqBytes > this.#rcvbuf) {
+    const q = this.#dq;
+    if (!q.push(data, from, this.#rcvbuf * 2)) return;
+    const d = this.#dgram;
+    if (!this.#dgPaused && q.bytes > this.#rcvbuf && d?.pause !== undefined) {
       this.#dgPaused = true;
-      this.#dgram?.pause();
+      d.pause();
     }
     this.#notify();
   }
@@ -703,10 +698,7 @@ export class Socket implements Pollable {
     this.#dgram = null;
     this.#local = null;
     this.#state = "fresh";
-    if (d !== null) {
-      this.#drops += d.drops ?? 0;
-      d.close();
-    }
+    d?.close();
   }
 
   /** A sender's address as Python shows it (`null` for an unnamed unix socket). */
@@ -932,34 +924,27 @@ export class Socket implements Pollable {
     }
   }
 
-  async #recvDatagram(n: number, flags: number): Promise<_Datagram> {
+  async #recvDatagram(
+    n: number,
+    flags: number,
+  ): Promise<{ data: Uint8Array; from: BackendAddress }> {
     if (this.#binding !== null) await this.#binding.catch(() => {});
-    await this.#until(() => this.#dqHead < this.#dq.length || this.#soError !== 0, flags);
-    if (this.#dqHead >= this.#dq.length) {
+    const q = this.#dq;
+    await this.#until(() => q.length > 0 || this.#soError !== 0, flags);
+    if (q.length === 0) {
       const errno = this.#soError;
       this.#soError = 0;
       throw oserror(errno);
     }
-    const d = this.#dq[this.#dqHead];
-    if ((flags & MSG_PEEK) === 0) {
-      this.#dq[this.#dqHead++] = undefined as unknown as _Datagram;
-      this.#dqBytes -= d.data.length + _DGRAM_OVERHEAD;
-      if (this.#dqHead === this.#dq.length || this.#dqHead > 1024) {
-        this.#dq = this.#dq.slice(this.#dqHead);
-        this.#dqHead = 0;
-      }
-      if (this.#dgPaused && this.#dqBytes <= this.#rcvbuf / 2) {
-        this.#dgPaused = false;
-        this.#dgram?.resume();
-      }
-      this.#notify();
+    const from = q.from();
+    if ((flags & MSG_PEEK) !== 0) return { data: q.first().slice(0, n), from };
+    const data = q.take();
+    if (this.#dgPaused && q.bytes <= this.#rcvbuf / 2) {
+      this.#dgPaused = false;
+      this.#dgram?.resume?.();
     }
-    const data = d.data.length > n
-      ? d.data.slice(0, n)
-      : (flags & MSG_PEEK) !== 0
-      ? d.data.slice()
-      : d.data;
-    return { data, from: d.from };
+    this.#notify();
+    return { data: data.length > n ? data.slice(0, n) : data, from };
   }
 
   // ---- sending -----------------------------------------------------------------
@@ -1246,7 +1231,7 @@ export class Socket implements Pollable {
     for (const h of this.#acceptQueue) h.abort();
     this.#acceptQueue = [];
     this.#dgram?.close();
-    this.#dq = [];
+    this.#dq.clear();
     const h = this.#stream;
     if (h !== null) {
       const reset = this.#rbuf.length > 0 || (this.#linger[0] !== 0 && this.#linger[1] === 0);
@@ -1613,7 +1598,7 @@ export class Socket implements Pollable {
     const errorPending = this.#soError !== 0;
     if (this.type === SOCK_DGRAM) {
       return {
-        readable: this.#dqHead < this.#dq.length || errorPending,
+        readable: this.#dq.length > 0 || errorPending,
         writable: true,
         error: errorPending,
         hangup: false,
@@ -1666,15 +1651,17 @@ export class Socket implements Pollable {
 
   /**
    * Datagrams dropped because the receive queue was full (like the kernel's
-   * drop counter): those the core's queue refused plus those an adapter that
-   * cannot stop reading dropped from its bounded hold queue. Datagrams the
-   * kernel itself dropped while reading was paused are counted by the kernel
-   * (the `drops` column of /proc/net/udp), not here.
+   * drop counter). The queue holds up to twice SO_RCVBUF bytes. Where the
+   * runtime can stop reading, reading stops once the queue holds SO_RCVBUF
+   * and the kernel's queue fills: datagrams the kernel then drops are counted
+   * by the kernel (the `drops` column of /proc/net/udp), not here. Where it
+   * cannot, what does not fit is dropped and counted here, as the kernel
+   * would. Kept when `bind()` replaces an implicit bind.
    *
    * @returns The count.
    */
   get _drops(): number {
-    return this.#drops + (this.#dgram?.drops ?? 0);
+    return this.#dq.drops;
   }
 
   // ---- waiting ---------------------------------------------------------------------
