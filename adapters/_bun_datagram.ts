@@ -3,8 +3,9 @@
  *
  * Bun 1.4.5 UDP sockets cannot stop reading, so the handle has no
  * `pause`/`resume`: the core bounds its own queue and drops what does not
- * fit. `send()` returning `false` means "not sent now": the datagram is
- * retried from the `drain` handler. SO_REUSEADDR, SO_REUSEPORT and IPV6_V6ONLY go
+ * fit. Bun's `send()` is synchronous: `true` means the kernel took the
+ * datagram (the handle's `send` then returns `undefined`), `false` means "not
+ * sent now": a copy is retried from the `drain` handler. SO_REUSEADDR, SO_REUSEPORT and IPV6_V6ONLY go
  * through uSockets' `flags` (as Bun's own `node:dgram` does).
  *
  * @module
@@ -142,18 +143,26 @@ export class _BunDatagram implements DatagramHandle {
   }
 
   /**
-   * Sends one datagram.
+   * Sends one datagram, at once when the kernel takes it.
    *
    * @param data The payload.
    * @param to An IP endpoint.
-   * @returns Settles once the kernel took it; rejects e.g. with EMSGSIZE.
+   * @returns `undefined` when the kernel took it now; else a promise that
+   * settles once it did (from `drain`); rejects e.g. with EMSGSIZE.
    */
-  send(data: Uint8Array, to: BackendAddress): Promise<void> {
+  send(data: Uint8Array, to: BackendAddress): Promise<void> | undefined {
     if (this.#closed || this.#failed || this.#sock === null) return Promise.reject(oserror(EBADF));
     if (to.kind !== "inet") return Promise.reject(oserror(EAFNOSUPPORT));
+    if (this.#sends.length === 0) {
+      try {
+        if (this.#sendOne(this.#sock, data, to.port, to.host)) return undefined;
+      } catch (err) {
+        return Promise.reject(_translate(err));
+      }
+    }
+    // Not sent now: the caller may reuse `data` once this settles, so a copy waits.
     return new Promise<void>((resolve, reject) => {
-      this.#sends.push({ data, port: to.port, host: to.host, resolve, reject });
-      if (this.#sends.length === 1) this.#flushSends();
+      this.#sends.push({ data: data.slice(), port: to.port, host: to.host, resolve, reject });
     });
   }
 

@@ -152,8 +152,13 @@ export interface DatagramHandle {
   pause?(): void;
   /** Resumes reading after `pause()`; present exactly when `pause` is. */
   resume?(): void;
-  /** Sends one datagram; resolves when handed to the OS. */
-  send(data: Uint8Array, to: BackendAddress): Promise<void>;
+  /**
+   * Sends one datagram. Returns `undefined` when the OS took it at once
+   * (the adapter keeps no reference to `data`); otherwise a promise that
+   * resolves once the datagram was handed to the OS (the adapter may read
+   * `data` until then) and rejects with an OSError. Never throws.
+   */
+  send(data: Uint8Array, to: BackendAddress): Promise<void> | undefined;
   /** SO_BROADCAST. */
   setBroadcast(on: boolean): void;
   /** Closes the socket. */

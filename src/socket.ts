@@ -46,7 +46,7 @@ import {
   type StreamHandle,
 } from "./backend.ts";
 import { _RecvBuffer } from "./_recv_buffer.ts";
-import { _DatagramQueue } from "./_datagram.ts";
+import { _DatagramQueue, _Deadlines, _TargetCache } from "./_datagram.ts";
 import { _deadline, _setTimer } from "./_timer.ts";
 import { _getDefaultTimeout } from "./_defaults.ts";
 import {
@@ -174,6 +174,8 @@ export class Socket implements Pollable {
   #dq = new _DatagramQueue();
   #dgPaused = false;
   #peer: BackendAddress | null = null;
+  #sendCache: _TargetCache | null = null;
+  #deadlines: _Deadlines | null = null;
 
   #hidden: "auto" | "pair" | null = null;
 
@@ -975,7 +977,8 @@ export class Socket implements Pollable {
       if (this.#peer === null) {
         throw new OSError(this.family === AF_UNIX ? E.ENOTCONN : E.EDESTADDRREQ);
       }
-      await this.#sendDatagram(bytes, this.#peer, flags);
+      const sent = this.#sendDatagram(bytes, this.#peer, flags);
+      if (sent !== undefined) await sent;
       return bytes.length;
     }
     this.#checkSendable();
@@ -1045,6 +1048,14 @@ export class Socket implements Pollable {
     const address = maybeAddress === undefined ? flagsOrAddress as Address : maybeAddress;
     const flags = maybeAddress === undefined ? 0 : _intArg(flagsOrAddress);
     this.#checkOpen();
+    const target = this.#sendCache?.get(address) ?? await this.#sendTarget(address);
+    const sent = this.#sendDatagram(bytes, target, flags);
+    if (sent !== undefined) await sent;
+    return bytes.length;
+  }
+
+  /** Checks and resolves a `sendto` address, remembering it when it was numeric. */
+  async #sendTarget(address: Address): Promise<BackendAddress> {
     const parsed = _checkAddress(this.family, address, "sendto");
     if (this.type === SOCK_STREAM) {
       if (this.#state === "connected") throw new OSError(E.EISCONN);
@@ -1052,11 +1063,21 @@ export class Socket implements Pollable {
     }
     if (parsed === "") throw new OSError(E.EINVAL);
     const target = await _resolve(this.family, parsed, false);
-    await this.#sendDatagram(bytes, target, flags);
-    return bytes.length;
+    if (typeof parsed !== "string") {
+      (this.#sendCache ??= new _TargetCache()).set(
+        address as readonly unknown[],
+        parsed.host,
+        target,
+      );
+    }
+    return target;
   }
 
-  async #sendDatagram(bytes: Uint8Array, to: BackendAddress, flags: number): Promise<void> {
+  /**
+   * Sends one datagram: `undefined` when it is done (sent at once, or not
+   * awaited in non-blocking mode), else a promise of the send.
+   */
+  #sendDatagram(bytes: Uint8Array, to: BackendAddress, flags: number): Promise<void> | undefined {
     // Linux's limits: 65535 minus the IP and UDP headers; for unix
     // datagrams the default send buffer (wmem_default 212992) minus 32.
     const max = this.family === AF_INET ? 65507 : this.family === AF_INET6 ? 65527 : 212960;
@@ -1064,20 +1085,49 @@ export class Socket implements Pollable {
     if (this.#wrShut) throw oserror(E.EPIPE);
     // The limited broadcast and loopback's broadcast address need
     // SO_BROADCAST; checked here because some runtimes set it on every socket.
-    if (to.kind === "inet" && _BROADCAST.has(to.host) && !this.#opts.broadcast) {
+    if (to.kind === "inet" && !this.#opts.broadcast && _BROADCAST.has(to.host)) {
       throw oserror(E.EACCES);
     }
-    await this.#autobind();
+    if (this.#dgram !== null && this.#binding === null) return this.#sendNow(bytes, to, flags);
+    return this.#autobind().then(() => this.#sendNow(bytes, to, flags));
+  }
+
+  #sendNow(bytes: Uint8Array, to: BackendAddress, flags: number): Promise<void> | undefined {
     this.#checkOpen();
-    const copy = this.#timeout === 0 || (flags & MSG_DONTWAIT) !== 0 ? bytes.slice() : bytes;
-    const p = this.#dgram!.send(copy, to);
-    if (this.#timeout === 0 || (flags & MSG_DONTWAIT) !== 0) {
+    const wait = this.#timeout !== 0 && (flags & MSG_DONTWAIT) === 0;
+    const p = this.#dgram!.send(wait ? bytes : bytes.slice(), to);
+    if (p === undefined) return undefined;
+    if (!wait) {
       p.catch((err: OSError) => {
         this.#soError = err.errno ?? E.EIO;
       });
-      return;
+      return undefined;
     }
-    await this.#race(p, _deadline(this.#timeout));
+    return this.#watchSend(p, _deadline(this.#timeout) ?? Infinity);
+  }
+
+  /**
+   * `p`, but rejected with TimeoutError at `at`, or with EBADF when the
+   * socket closes first (an adapter may never settle a send it dropped at close).
+   */
+  #watchSend(p: Promise<void>, at: number): Promise<void> {
+    const deadlines = this.#deadlines ??= new _Deadlines();
+    return new Promise<void>((resolve, reject) => {
+      const d = deadlines.add(at, (closed) => reject(closed ?? new TimeoutError()));
+      p.then(() => {
+        deadlines.remove(d);
+        resolve();
+      }, (err: unknown) => {
+        deadlines.remove(d);
+        reject(err);
+      });
+    });
+  }
+
+  /** At close: forgets the queued datagrams; pending blocking calls end with EBADF. */
+  #closeDatagram(): void {
+    this.#dq.clear();
+    this.#deadlines?.close(new OSError(E.EBADF));
   }
 
   async #write(
@@ -1231,7 +1281,7 @@ export class Socket implements Pollable {
     for (const h of this.#acceptQueue) h.abort();
     this.#acceptQueue = [];
     this.#dgram?.close();
-    this.#dq.clear();
+    this.#closeDatagram();
     const h = this.#stream;
     if (h !== null) {
       const reset = this.#rbuf.length > 0 || (this.#linger[0] !== 0 && this.#linger[1] === 0);
