@@ -57,6 +57,7 @@ export class _BunDatagram implements DatagramHandle {
   #closed = false;
   #failed = false;
   #sends: _Send[] = [];
+  #from: BackendAddress = { kind: "inet", host: "", port: 0, version: 4 };
 
   /**
    * Creates the state of a socket about to be bound.
@@ -79,7 +80,13 @@ export class _BunDatagram implements DatagramHandle {
    */
   handlers(): BunUdpHandler {
     return {
-      data: (_s, data, port, host) => this.#guard(() => this.onMessage(data, port, host)),
+      data: (_s, data, port, host) => {
+        try {
+          this.onMessage(data, port, host);
+        } catch (err) {
+          this.#guard(() => this.onError(err));
+        }
+      },
       drain: () => this.#guard(() => this.#flushSends()),
       error: (_s, err) => this.#guard(() => this.onError(err)),
     };
@@ -105,7 +112,11 @@ export class _BunDatagram implements DatagramHandle {
    */
   onMessage(data: Uint8Array, port: number, host: string): void {
     if (this.#closed || this.#failed) return;
-    const from: BackendAddress = { kind: "inet", host, port, version: host.includes(":") ? 6 : 4 };
+    // Most datagrams come from the sender of the one before: reuse its address.
+    let from = this.#from;
+    if (from.kind !== "inet" || port !== from.port || host !== from.host) {
+      from = this.#from = { kind: "inet", host, port, version: host.includes(":") ? 6 : 4 };
+    }
     if (this.#started) this.#sink?.message(data, from);
     else this.#early.push({ kind: "message", data, from });
   }

@@ -42,6 +42,12 @@ function _target(to: BackendAddress): DenoAddr {
     : { transport: "udp", hostname: to.host, port: to.port };
 }
 
+/** Whether `addr` is the sender `from` already stands for (so it can be passed again). */
+function _sameSender(from: BackendAddress, addr: DenoAddr): boolean {
+  if (from.kind === "unix") return "path" in addr && addr.path === from.path && from.path !== "";
+  return "hostname" in addr && addr.port === from.port && addr.hostname === from.host;
+}
+
 /**
  * Deno's `unixpacket` socket fails with `Busy` when a send starts while a
  * receive is pending on it, or the reverse (UDP sockets have no such limit).
@@ -197,6 +203,7 @@ export class _DenoDatagram implements DatagramHandle {
 
   async #loop(sink: DatagramSink): Promise<void> {
     const buf = new Uint8Array(this.local.kind === "unix" ? _UNIX_BUFFER : _UDP_BUFFER);
+    let from: BackendAddress = { kind: "unix", path: "" };
     while (!this.#closed) {
       if (this.#paused) {
         await new Promise<void>((resolve) => this.#wake = resolve);
@@ -211,7 +218,8 @@ export class _DenoDatagram implements DatagramHandle {
       }
       if (this.#closed) return;
       if (this.#turns?.isPoke(message[1])) continue;
-      sink.message(message[0].slice(), _address(message[1]));
+      from = _sameSender(from, message[1]) ? from : _address(message[1]);
+      sink.message(message[0].slice(), from);
     }
   }
 
@@ -237,6 +245,7 @@ export class _NodeDatagram implements DatagramHandle {
   #early: [Uint8Array, BackendAddress][] = [];
   #failed: OSError | null = null;
   #errored = false;
+  #from: BackendAddress = { kind: "inet", host: "", port: 0, version: 4 };
 
   /**
    * Wraps a bound socket.
@@ -310,8 +319,12 @@ export class _NodeDatagram implements DatagramHandle {
 
   #onMessage(msg: Uint8Array, rinfo: RemoteInfo): void {
     if (this.#closed || this.#errored) return;
-    const version = rinfo.address.includes(":") ? 6 : 4;
-    const from: BackendAddress = { kind: "inet", host: rinfo.address, port: rinfo.port, version };
+    // Most datagrams come from the sender of the one before: reuse its address.
+    let from = this.#from;
+    if (from.kind !== "inet" || rinfo.port !== from.port || rinfo.address !== from.host) {
+      const version = rinfo.address.includes(":") ? 6 : 4;
+      from = this.#from = { kind: "inet", host: rinfo.address, port: rinfo.port, version };
+    }
     const data = new Uint8Array(msg); // a plain copy the core owns
     if (this.#started) this.#sink!.message(data, from);
     else this.#early.push([data, from]);

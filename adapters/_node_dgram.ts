@@ -42,6 +42,9 @@ export class _NodeDatagram implements DatagramHandle {
   #early: [Uint8Array, BackendAddress][] = [];
   #closed = false;
   #pendingError: OSError | null = null;
+  #from: BackendAddress = { kind: "inet", host: "", port: 0, version: 4 };
+  #fromHost = "";
+  #fromPort = -1;
 
   /**
    * Wraps a socket that is already bound.
@@ -129,7 +132,13 @@ export class _NodeDatagram implements DatagramHandle {
   #onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     if (this.#closed) return;
     const data = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
-    const from = _inet(rinfo.address, rinfo.port, rinfo.family);
+    // Most datagrams come from the sender of the one before: reuse its address.
+    let from = this.#from;
+    if (rinfo.port !== this.#fromPort || rinfo.address !== this.#fromHost) {
+      from = this.#from = _inet(rinfo.address, rinfo.port, rinfo.family);
+      this.#fromHost = rinfo.address;
+      this.#fromPort = rinfo.port;
+    }
     if (this.#sink !== null) this.#sink.message(data, from);
     else this.#early.push([data, from]);
   }

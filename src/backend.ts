@@ -131,7 +131,11 @@ export interface ConnectOptions {
 
 /** Receives the datagrams of a datagram socket. */
 export interface DatagramSink {
-  /** One datagram arrived from `from`; `data` belongs to the core. */
+  /**
+   * One datagram arrived from `from`; `data` belongs to the core. An adapter
+   * may pass the same `from` object again for the same sender (the core never
+   * modifies it).
+   */
   message(data: Uint8Array, from: BackendAddress): void;
   /** The socket failed; no further events follow. */
   error(err: OSError): void;

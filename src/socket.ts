@@ -46,7 +46,7 @@ import {
   type StreamHandle,
 } from "./backend.ts";
 import { _RecvBuffer } from "./_recv_buffer.ts";
-import { _DatagramQueue, _Deadlines, _TargetCache } from "./_datagram.ts";
+import { _DatagramQueue, type _Deadline, _Deadlines, _TargetCache } from "./_datagram.ts";
 import { _deadline, _setTimer } from "./_timer.ts";
 import { _getDefaultTimeout } from "./_defaults.ts";
 import {
@@ -176,6 +176,8 @@ export class Socket implements Pollable {
   #peer: BackendAddress | null = null;
   #sendCache: _TargetCache | null = null;
   #deadlines: _Deadlines | null = null;
+  #fromHost = "";
+  #fromText = "";
 
   #hidden: "auto" | "pair" | null = null;
 
@@ -703,10 +705,22 @@ export class Socket implements Pollable {
     d?.close();
   }
 
-  /** A sender's address as Python shows it (`null` for an unnamed unix socket). */
+  /**
+   * A sender's address as Python shows it (`null` for an unnamed unix
+   * socket). The host text of the last sender is cached: most datagrams come
+   * from the sender of the one before.
+   */
   #fromAddress(from: BackendAddress): Address | null {
-    if (from.kind === "unix" && (from.path === "" || _hiddenNames.has(from.path))) return null;
-    return _toPython(this.family, from);
+    if (from.kind === "unix") {
+      return from.path === "" || _hiddenNames.has(from.path) ? null : _toPython(this.family, from);
+    }
+    if (from.host !== this.#fromHost || this.#fromText === "") {
+      this.#fromText = _toPython(this.family, from)[0] as string;
+      this.#fromHost = from.host;
+    }
+    return this.family === AF_INET
+      ? [this.#fromText, from.port]
+      : [this.#fromText, from.port, 0, 0];
   }
 
   // ---- receiving -------------------------------------------------------------
@@ -736,7 +750,8 @@ export class Socket implements Pollable {
     this.#checkOpen();
     if (this.type === SOCK_DGRAM) {
       if (n === 0) return new Uint8Array(0); // as Python: no datagram is consumed
-      return (await this.#recvDatagram(n, flags)).data;
+      if (this.#datagramReady()) return this.#takeDatagram(n, flags, false)[0];
+      return (await this.#recvDatagram(n, flags, false))[0];
     }
     return await this.#recvStream(n, flags);
   }
@@ -787,8 +802,8 @@ export class Socket implements Pollable {
     flags = _intArg(flags);
     this.#checkOpen();
     if (this.type === SOCK_DGRAM) {
-      const d = await this.#recvDatagram(n, flags);
-      return [d.data, this.#fromAddress(d.from)];
+      if (this.#datagramReady()) return this.#takeDatagram(n, flags, true);
+      return await this.#recvDatagram(n, flags, true);
     }
     return [await this.#recvStream(n, flags), null];
   }
@@ -840,9 +855,11 @@ export class Socket implements Pollable {
     this.#checkOpen();
     if (this.type === SOCK_DGRAM) {
       if (want === 0 && fn === "recv_into") return [0, null]; // as Python's recv_into
-      const d = await this.#recvDatagram(want, flags);
-      dst.set(d.data);
-      return [d.data.length, this.#fromAddress(d.from)];
+      const [data, from] = this.#datagramReady()
+        ? this.#takeDatagram(want, flags, true)
+        : await this.#recvDatagram(want, flags, true);
+      dst.set(data);
+      return [data.length, from];
     }
     if (want === 0) {
       this.#checkConnected();
@@ -926,27 +943,70 @@ export class Socket implements Pollable {
     }
   }
 
+  /** Whether a datagram receive completes now, without waiting. */
+  #datagramReady(): boolean {
+    return this.#dq.length > 0 && this.#binding === null;
+  }
+
+  /** Whether a datagram receive would return now (a datagram or a pending error). */
+  #dgReadable = (): boolean => this.#dq.length > 0 || this.#soError !== 0;
+
+  /**
+   * Waits for a datagram (a pending error, queued or not, is raised once the
+   * queue is empty), then takes it as {@linkcode Socket.#takeDatagram} does.
+   */
   async #recvDatagram(
     n: number,
     flags: number,
-  ): Promise<{ data: Uint8Array; from: BackendAddress }> {
+    withFrom: boolean,
+  ): Promise<[Uint8Array, Address | null]> {
     if (this.#binding !== null) await this.#binding.catch(() => {});
-    const q = this.#dq;
-    await this.#until(() => q.length > 0 || this.#soError !== 0, flags);
-    if (q.length === 0) {
-      const errno = this.#soError;
-      this.#soError = 0;
-      throw oserror(errno);
+    let expired = false;
+    const ready = () => this.#dgReadable() || expired;
+    let deadline: _Deadline | null = null;
+    try {
+      // Loops when another receive, woken by the same datagram, took it first.
+      while (this.#dq.length === 0) {
+        this.#checkOpen();
+        const errno = this.#soError;
+        if (errno !== 0) {
+          this.#soError = 0;
+          throw oserror(errno);
+        }
+        if (expired) throw new TimeoutError();
+        const wait = this.#until(ready, flags, null);
+        if (this.#timeout !== null) {
+          deadline ??= (this.#deadlines ??= new _Deadlines()).add(
+            _deadline(this.#timeout)!,
+            () => {
+              expired = true;
+              this.#notify();
+            },
+          );
+        }
+        await wait;
+      }
+    } finally {
+      if (deadline !== null) this.#deadlines!.remove(deadline);
     }
-    const from = q.from();
-    if ((flags & MSG_PEEK) !== 0) return { data: q.first().slice(0, n), from };
+    return this.#takeDatagram(n, flags, withFrom);
+  }
+
+  /**
+   * Takes (or, with MSG_PEEK, copies) the first queued datagram, cut to `n`
+   * bytes, with its sender's address when `withFrom`. Only when one is queued.
+   */
+  #takeDatagram(n: number, flags: number, withFrom: boolean): [Uint8Array, Address | null] {
+    const q = this.#dq;
+    const from = withFrom ? this.#fromAddress(q.from()) : null;
+    if ((flags & MSG_PEEK) !== 0) return [q.first().slice(0, n), from];
     const data = q.take();
     if (this.#dgPaused && q.bytes <= this.#rcvbuf / 2) {
       this.#dgPaused = false;
       this.#dgram?.resume?.();
     }
     this.#notify();
-    return { data: data.length > n ? data.slice(0, n) : data, from };
+    return [data.length > n ? data.slice(0, n) : data, from];
   }
 
   // ---- sending -----------------------------------------------------------------
@@ -1303,7 +1363,7 @@ export class Socket implements Pollable {
   async _readline(limit: number): Promise<Uint8Array> {
     this.#checkOpen();
     const cap = Math.min(limit, Number.MAX_SAFE_INTEGER);
-    if (this.type === SOCK_DGRAM) return (await this.#recvDatagram(cap, 0)).data;
+    if (this.type === SOCK_DGRAM) return (await this.#recvDatagram(cap, 0, false))[0];
     if (cap <= 0) return new Uint8Array(0);
     this.#checkConnected();
     let at = -1;
