@@ -245,6 +245,7 @@ export class _NodeDatagram implements DatagramHandle {
   #early: [Uint8Array, BackendAddress][] = [];
   #failed: OSError | null = null;
   #errored = false;
+  #sending: ((err: OSError) => void)[] = [];
   #from: BackendAddress = { kind: "inet", host: "", port: 0, version: 4 };
 
   /**
@@ -276,21 +277,26 @@ export class _NodeDatagram implements DatagramHandle {
    *
    * @param data The payload; not modified.
    * @param to The destination (IP only).
-   * @returns Settles when the OS took the datagram.
+   * @returns Settles when the OS took the datagram; rejects with EBADF when
+   * the socket closes first (`node:dgram` never calls back a send that
+   * `close()` dropped).
    */
   send(data: Uint8Array, to: BackendAddress): Promise<void> {
     if (this.#closed) return Promise.reject(oserror(E.EBADF));
     if (to.kind === "unix") return Promise.reject(oserror(E.EAFNOSUPPORT));
     return new Promise((resolve, reject) => {
+      const sending = this.#sending;
+      sending.push(reject);
+      const done = (err: unknown) => {
+        const i = sending.indexOf(reject);
+        if (i >= 0) sending.splice(i, 1);
+        if (err) reject(_translate(err));
+        else resolve();
+      };
       try {
-        this.#socket.send(
-          data,
-          to.port,
-          to.host,
-          (err) => err ? reject(_translate(err)) : resolve(),
-        );
+        this.#socket.send(data, to.port, to.host, done);
       } catch (err) {
-        reject(_translate(err));
+        done(err);
       }
     });
   }
@@ -309,12 +315,14 @@ export class _NodeDatagram implements DatagramHandle {
     }
   }
 
-  /** Closes the socket; held datagrams are dropped. */
+  /** Closes the socket; sends still pending reject with EBADF. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#early = [];
     _closeQuietly(this.#socket);
+    const sending = this.#sending.splice(0);
+    for (const reject of sending) reject(oserror(E.EBADF));
   }
 
   #onMessage(msg: Uint8Array, rinfo: RemoteInfo): void {

@@ -42,6 +42,7 @@ export class _NodeDatagram implements DatagramHandle {
   #early: [Uint8Array, BackendAddress][] = [];
   #closed = false;
   #pendingError: OSError | null = null;
+  #sending: ((err: OSError) => void)[] = [];
   #from: BackendAddress = { kind: "inet", host: "", port: 0, version: 4 };
   #fromHost = "";
   #fromPort = -1;
@@ -84,19 +85,25 @@ export class _NodeDatagram implements DatagramHandle {
    * @param data The payload (Node keeps it until the callback).
    * @param to An inet destination.
    * @returns Resolves once the OS took the datagram; rejects with a
-   * translated OSError.
+   * translated OSError, or with EBADF when the socket closes first (Node
+   * never calls back a send that `close()` dropped).
    */
   send(data: Uint8Array, to: BackendAddress): Promise<void> {
     if (this.#closed) return Promise.reject(oserror(EBADF));
     if (to.kind !== "inet") return Promise.reject(oserror(EAFNOSUPPORT));
     return new Promise<void>((resolve, reject) => {
+      const sending = this.#sending;
+      sending.push(reject);
+      const done = (err: unknown) => {
+        const i = sending.indexOf(reject);
+        if (i >= 0) sending.splice(i, 1);
+        if (err) reject(_translate(err));
+        else resolve();
+      };
       try {
-        this.#socket.send(data, to.port, to.host, (err: Error | null) => {
-          if (err) reject(_translate(err));
-          else resolve();
-        });
+        this.#socket.send(data, to.port, to.host, done);
       } catch (err) {
-        reject(_translate(err));
+        done(err);
       }
     });
   }
@@ -116,7 +123,7 @@ export class _NodeDatagram implements DatagramHandle {
     }
   }
 
-  /** Closes the socket. */
+  /** Closes the socket; sends still pending reject with EBADF. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -127,6 +134,8 @@ export class _NodeDatagram implements DatagramHandle {
     } catch {
       // Already closed by Node after an error.
     }
+    const sending = this.#sending.splice(0);
+    for (const reject of sending) reject(oserror(EBADF));
   }
 
   #onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {

@@ -750,8 +750,8 @@ export class Socket implements Pollable {
     this.#checkOpen();
     if (this.type === SOCK_DGRAM) {
       if (n === 0) return new Uint8Array(0); // as Python: no datagram is consumed
-      if (this.#datagramReady()) return this.#takeDatagram(n, flags, false)[0];
-      return (await this.#recvDatagram(n, flags, false))[0];
+      if (this.#datagramReady()) return this.#takeDatagram(n, flags);
+      return await this.#recvDatagram(flags, () => this.#takeDatagram(n, flags));
     }
     return await this.#recvStream(n, flags);
   }
@@ -802,8 +802,8 @@ export class Socket implements Pollable {
     flags = _intArg(flags);
     this.#checkOpen();
     if (this.type === SOCK_DGRAM) {
-      if (this.#datagramReady()) return this.#takeDatagram(n, flags, true);
-      return await this.#recvDatagram(n, flags, true);
+      if (this.#datagramReady()) return this.#takeDatagramFrom(n, flags);
+      return await this.#recvDatagram(flags, () => this.#takeDatagramFrom(n, flags));
     }
     return [await this.#recvStream(n, flags), null];
   }
@@ -856,8 +856,8 @@ export class Socket implements Pollable {
     if (this.type === SOCK_DGRAM) {
       if (want === 0 && fn === "recv_into") return [0, null]; // as Python's recv_into
       const [data, from] = this.#datagramReady()
-        ? this.#takeDatagram(want, flags, true)
-        : await this.#recvDatagram(want, flags, true);
+        ? this.#takeDatagramFrom(want, flags)
+        : await this.#recvDatagram(flags, () => this.#takeDatagramFrom(want, flags));
       dst.set(data);
       return [data.length, from];
     }
@@ -953,13 +953,9 @@ export class Socket implements Pollable {
 
   /**
    * Waits for a datagram (a pending error, queued or not, is raised once the
-   * queue is empty), then takes it as {@linkcode Socket.#takeDatagram} does.
+   * queue is empty), then takes it with `take`.
    */
-  async #recvDatagram(
-    n: number,
-    flags: number,
-    withFrom: boolean,
-  ): Promise<[Uint8Array, Address | null]> {
+  async #recvDatagram<T>(flags: number, take: () => T): Promise<T> {
     if (this.#binding !== null) await this.#binding.catch(() => {});
     let expired = false;
     const ready = () => this.#dgReadable() || expired;
@@ -989,24 +985,29 @@ export class Socket implements Pollable {
     } finally {
       if (deadline !== null) this.#deadlines!.remove(deadline);
     }
-    return this.#takeDatagram(n, flags, withFrom);
+    return take();
   }
 
   /**
    * Takes (or, with MSG_PEEK, copies) the first queued datagram, cut to `n`
-   * bytes, with its sender's address when `withFrom`. Only when one is queued.
+   * bytes. Only when one is queued.
    */
-  #takeDatagram(n: number, flags: number, withFrom: boolean): [Uint8Array, Address | null] {
+  #takeDatagram(n: number, flags: number): Uint8Array {
     const q = this.#dq;
-    const from = withFrom ? this.#fromAddress(q.from()) : null;
-    if ((flags & MSG_PEEK) !== 0) return [q.first().slice(0, n), from];
+    if ((flags & MSG_PEEK) !== 0) return q.first().slice(0, n);
     const data = q.take();
     if (this.#dgPaused && q.bytes <= this.#rcvbuf / 2) {
       this.#dgPaused = false;
       this.#dgram?.resume?.();
     }
     this.#notify();
-    return [data.length > n ? data.slice(0, n) : data, from];
+    return data.length > n ? data.slice(0, n) : data;
+  }
+
+  /** {@linkcode Socket.#takeDatagram} with the sender's address, as `recvfrom` returns them. */
+  #takeDatagramFrom(n: number, flags: number): [Uint8Array, Address | null] {
+    const from = this.#fromAddress(this.#dq.from());
+    return [this.#takeDatagram(n, flags), from];
   }
 
   // ---- sending -----------------------------------------------------------------
@@ -1163,12 +1164,12 @@ export class Socket implements Pollable {
       });
       return undefined;
     }
-    return this.#watchSend(p, _deadline(this.#timeout) ?? Infinity);
+    return this.#timeout === null ? p : this.#watchSend(p, _deadline(this.#timeout)!);
   }
 
   /**
    * `p`, but rejected with TimeoutError at `at`, or with EBADF when the
-   * socket closes first (an adapter may never settle a send it dropped at close).
+   * socket closes first (node:dgram never calls back a send dropped at close).
    */
   #watchSend(p: Promise<void>, at: number): Promise<void> {
     const deadlines = this.#deadlines ??= new _Deadlines();
@@ -1363,7 +1364,9 @@ export class Socket implements Pollable {
   async _readline(limit: number): Promise<Uint8Array> {
     this.#checkOpen();
     const cap = Math.min(limit, Number.MAX_SAFE_INTEGER);
-    if (this.type === SOCK_DGRAM) return (await this.#recvDatagram(cap, 0, false))[0];
+    if (this.type === SOCK_DGRAM) {
+      return await this.#recvDatagram(0, () => this.#takeDatagram(cap, 0));
+    }
     if (cap <= 0) return new Uint8Array(0);
     this.#checkConnected();
     let at = -1;
