@@ -46,7 +46,7 @@ import {
   type StreamHandle,
 } from "./backend.ts";
 import { _RecvBuffer } from "./_recv_buffer.ts";
-import { _DatagramQueue, type _Deadline, _Deadlines, _TargetCache } from "./_datagram.ts";
+import { _Arrivals, _DatagramQueue, _Deadlines, _TargetCache } from "./_datagram.ts";
 import { _deadline, _setTimer } from "./_timer.ts";
 import { _getDefaultTimeout } from "./_defaults.ts";
 import {
@@ -176,6 +176,7 @@ export class Socket implements Pollable {
   #peer: BackendAddress | null = null;
   #sendCache: _TargetCache | null = null;
   #deadlines: _Deadlines | null = null;
+  #arrivals: _Arrivals | null = null;
   #fromHost = "";
   #fromText = "";
 
@@ -416,6 +417,7 @@ export class Socket implements Pollable {
       message: (data, from) => this.#onDatagram(data, from),
       error: (err) => {
         this.#soError = err.errno ?? E.EIO;
+        this.#arrivals?.wake(this.#deadlines);
         this.#notify();
       },
     });
@@ -437,6 +439,7 @@ export class Socket implements Pollable {
       this.#dgPaused = true;
       d.pause();
     }
+    this.#arrivals?.wake(this.#deadlines);
     this.#notify();
   }
 
@@ -948,42 +951,27 @@ export class Socket implements Pollable {
     return this.#dq.length > 0 && this.#binding === null;
   }
 
-  /** Whether a datagram receive would return now (a datagram or a pending error). */
-  #dgReadable = (): boolean => this.#dq.length > 0 || this.#soError !== 0;
-
   /**
    * Waits for a datagram (a pending error, queued or not, is raised once the
    * queue is empty), then takes it with `take`.
    */
   async #recvDatagram<T>(flags: number, take: () => T): Promise<T> {
     if (this.#binding !== null) await this.#binding.catch(() => {});
-    let expired = false;
-    const ready = () => this.#dgReadable() || expired;
-    let deadline: _Deadline | null = null;
-    try {
-      // Loops when another receive, woken by the same datagram, took it first.
-      while (this.#dq.length === 0) {
-        this.#checkOpen();
-        const errno = this.#soError;
-        if (errno !== 0) {
-          this.#soError = 0;
-          throw oserror(errno);
-        }
-        if (expired) throw new TimeoutError();
-        const wait = this.#until(ready, flags, null);
-        if (this.#timeout !== null) {
-          deadline ??= (this.#deadlines ??= new _Deadlines()).add(
-            _deadline(this.#timeout)!,
-            () => {
-              expired = true;
-              this.#notify();
-            },
-          );
-        }
-        await wait;
+    let at: number | undefined;
+    // Loops when another receive, woken by the same datagram, took it first.
+    while (this.#dq.length === 0) {
+      this.#checkOpen();
+      const errno = this.#soError;
+      if (errno !== 0) {
+        this.#soError = 0;
+        throw oserror(errno);
       }
-    } finally {
-      if (deadline !== null) this.#deadlines!.remove(deadline);
+      if (this.#timeout === 0 || (flags & MSG_DONTWAIT) !== 0) throw new BlockingIOError(E.EAGAIN);
+      if (at === undefined) {
+        at = this.#timeout === null ? Infinity : _deadline(this.#timeout)!;
+        if (at !== Infinity) this.#deadlines ??= new _Deadlines();
+      }
+      await (this.#arrivals ??= new _Arrivals()).wait(at, this.#deadlines);
     }
     return take();
   }
@@ -1188,6 +1176,7 @@ export class Socket implements Pollable {
   /** At close: forgets the queued datagrams; pending blocking calls end with EBADF. */
   #closeDatagram(): void {
     this.#dq.clear();
+    this.#arrivals?.close(new OSError(E.EBADF));
     this.#deadlines?.close(new OSError(E.EBADF));
   }
 
