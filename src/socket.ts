@@ -1088,17 +1088,30 @@ export class Socket implements Pollable {
    * s.close();
    * ```
    */
-  async sendto(
+  sendto(
     data: Data,
     flagsOrAddress: number | Address,
     maybeAddress?: Address,
   ): Promise<number> {
-    const bytes = _dataArg(data);
-    const address = maybeAddress === undefined ? flagsOrAddress as Address : maybeAddress;
-    const flags = maybeAddress === undefined ? 0 : _intArg(flagsOrAddress);
-    this.#checkOpen();
-    const target = this.#sendCache?.get(address) ?? await this.#sendTarget(address);
-    const sent = this.#sendDatagram(bytes, target, flags);
+    // Not async: a send the runtime completes at once (a cached address, a
+    // synchronous adapter) costs one resolved promise, no async frame.
+    try {
+      const bytes = _dataArg(data);
+      const address = maybeAddress === undefined ? flagsOrAddress as Address : maybeAddress;
+      const flags = maybeAddress === undefined ? 0 : _intArg(flagsOrAddress);
+      this.#checkOpen();
+      const target = this.#sendCache?.get(address);
+      if (target == null) return this.#sendtoResolving(bytes, address, flags);
+      const sent = this.#sendDatagram(bytes, target, flags);
+      return sent === undefined ? Promise.resolve(bytes.length) : sent.then(() => bytes.length);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** `sendto` to an address not in the cache: checked, resolved, then sent. */
+  async #sendtoResolving(bytes: Uint8Array, address: Address, flags: number): Promise<number> {
+    const sent = this.#sendDatagram(bytes, await this.#sendTarget(address), flags);
     if (sent !== undefined) await sent;
     return bytes.length;
   }
