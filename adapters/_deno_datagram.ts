@@ -44,8 +44,9 @@ function _target(to: BackendAddress): DenoAddr {
 
 /** Whether `addr` is the sender `from` already stands for (so it can be passed again). */
 function _sameSender(from: BackendAddress, addr: DenoAddr): boolean {
-  if (from.kind === "unix") return "path" in addr && addr.path === from.path && from.path !== "";
-  return "hostname" in addr && addr.port === from.port && addr.hostname === from.host;
+  const a = addr as { readonly hostname?: string; readonly port?: number; readonly path?: string };
+  if (from.kind === "unix") return from.path !== "" && a.path === from.path;
+  return a.port === from.port && a.hostname === from.host;
 }
 
 /**
@@ -135,6 +136,8 @@ export class _DenoDatagram implements DatagramHandle {
   #closed = false;
   #paused = false;
   #wake: (() => void) | null = null;
+  #to: BackendAddress | null = null;
+  #target: DenoAddr | null = null;
 
   /**
    * Wraps a datagram socket.
@@ -175,14 +178,23 @@ export class _DenoDatagram implements DatagramHandle {
    * @param to The destination.
    * @returns Settles when the OS took the datagram.
    */
-  async send(data: Uint8Array, to: BackendAddress): Promise<void> {
-    if (this.#closed) throw oserror(E.EBADF);
-    const target = _target(to);
-    try {
-      await (this.#turns === null ? this.#conn.send(data, target) : this.#turns.send(data, target));
-    } catch (err) {
-      throw this.#closed ? oserror(E.EBADF) : _translate(err);
+  send(data: Uint8Array, to: BackendAddress): Promise<void> {
+    if (this.#closed) return Promise.reject(oserror(E.EBADF));
+    // The core passes the same address object for repeated sends to one peer.
+    if (to !== this.#to) {
+      this.#target = _target(to);
+      this.#to = to;
     }
+    const target = this.#target!;
+    let sent: Promise<number>;
+    try {
+      sent = this.#turns === null ? this.#conn.send(data, target) : this.#turns.send(data, target);
+    } catch (err) {
+      sent = Promise.reject(err);
+    }
+    return sent.then(_noop, (err: unknown) => {
+      throw this.#closed ? oserror(E.EBADF) : _translate(err);
+    });
   }
 
   /**
