@@ -1,11 +1,11 @@
 /**
  * UDP sockets of the Bun adapter over `Bun.udpSocket`.
  *
- * Bun 1.4.5 UDP sockets cannot stop reading, so `pause()` keeps arriving
- * datagrams in the adapter up to {@linkcode _PAUSED_LIMIT} bytes (Linux's
- * default SO_RCVBUF) and drops the rest, as a full kernel queue would.
- * `send()` returning `false` means "not sent now": the datagram is retried
- * from the `drain` handler. SO_REUSEADDR, SO_REUSEPORT and IPV6_V6ONLY go
+ * Bun 1.4.5 UDP sockets cannot stop reading, so the handle has no
+ * `pause`/`resume`: the core bounds its own queue and drops what does not
+ * fit. Bun's `send()` is synchronous: `true` means the kernel took the
+ * datagram (the handle's `send` then returns `undefined`), `false` means "not
+ * sent now": a copy is retried from the `drain` handler. SO_REUSEADDR, SO_REUSEPORT and IPV6_V6ONLY go
  * through uSockets' `flags` (as Bun's own `node:dgram` does).
  *
  * @module
@@ -22,15 +22,12 @@ import { type OSError, oserror } from "../src/errors.ts";
 import type { BunApi, BunUdpHandler, BunUdpSocket } from "./_bun_api.ts";
 import { _translate } from "./_bun_errors.ts";
 
-/** Bytes of datagrams kept while paused; more are dropped (Linux rmem_default). */
-export const _PAUSED_LIMIT = 212992;
-
 /** uSockets socket flags understood by `Bun.udpSocket`. */
 const _REUSE_PORT = 4;
 const _IPV6_ONLY = 8;
 const _REUSE_ADDR = 16;
 
-/** A datagram or the failure waiting for delivery. */
+/** A datagram or the failure that arrived before the sink could take it. */
 type _Event =
   | { readonly kind: "message"; readonly data: Uint8Array; readonly from: BackendAddress }
   | { readonly kind: "error"; readonly err: OSError };
@@ -55,14 +52,12 @@ export class _BunDatagram implements DatagramHandle {
   #local: BackendAddress;
   #sock: BunUdpSocket | null = null;
   #sink: DatagramSink | null = null;
-  #queue: _Event[] = [];
-  #queuedBytes = 0;
-  #paused = false;
+  #early: _Event[] = [];
+  #started = false;
   #closed = false;
   #failed = false;
-  #scheduled = false;
   #sends: _Send[] = [];
-  #drops = 0;
+  #from: BackendAddress = { kind: "inet", host: "", port: 0, version: 4 };
 
   /**
    * Creates the state of a socket about to be bound.
@@ -78,11 +73,6 @@ export class _BunDatagram implements DatagramHandle {
     return this.#local;
   }
 
-  /** Datagrams dropped because the paused queue was full. */
-  get drops(): number {
-    return this.#drops;
-  }
-
   /**
    * The Bun handlers feeding this object.
    *
@@ -90,7 +80,13 @@ export class _BunDatagram implements DatagramHandle {
    */
   handlers(): BunUdpHandler {
     return {
-      data: (_s, data, port, host) => this.#guard(() => this.onMessage(data, port, host)),
+      data: (_s, data, port, host) => {
+        try {
+          this.onMessage(data, port, host);
+        } catch (err) {
+          this.#guard(() => this.onError(err));
+        }
+      },
       drain: () => this.#guard(() => this.#flushSends()),
       error: (_s, err) => this.#guard(() => this.onError(err)),
     };
@@ -116,14 +112,13 @@ export class _BunDatagram implements DatagramHandle {
    */
   onMessage(data: Uint8Array, port: number, host: string): void {
     if (this.#closed || this.#failed) return;
-    const from: BackendAddress = { kind: "inet", host, port, version: host.includes(":") ? 6 : 4 };
-    if (this.#canDeliverNow()) return this.#sink?.message(data, from);
-    if (this.#queue.length > 0 && this.#queuedBytes + data.byteLength > _PAUSED_LIMIT) {
-      this.#drops++;
-      return;
+    // Most datagrams come from the sender of the one before: reuse its address.
+    let from = this.#from;
+    if (from.kind !== "inet" || port !== from.port || host !== from.host) {
+      from = this.#from = { kind: "inet", host, port, version: host.includes(":") ? 6 : 4 };
     }
-    this.#queuedBytes += data.byteLength;
-    this.#queue.push({ kind: "message", data, from });
+    if (this.#started) this.#sink?.message(data, from);
+    else this.#early.push({ kind: "message", data, from });
   }
 
   /**
@@ -143,8 +138,8 @@ export class _BunDatagram implements DatagramHandle {
     const failure = _translate(err);
     this.#failSends(failure);
     this.#closeSocket();
-    if (this.#canDeliverNow()) this.#sink?.error(failure);
-    else this.#queue.push({ kind: "error", err: failure });
+    if (this.#started) this.#sink?.error(failure);
+    else this.#early.push({ kind: "error", err: failure });
   }
 
   /**
@@ -155,33 +150,30 @@ export class _BunDatagram implements DatagramHandle {
   start(sink: DatagramSink): void {
     if (this.#sink !== null) return;
     this.#sink = sink;
-    this.#schedule();
-  }
-
-  /** Holds datagrams in the adapter (bounded) until `resume()`. */
-  pause(): void {
-    this.#paused = true;
-  }
-
-  /** Delivers held datagrams, then new ones as they come. */
-  resume(): void {
-    this.#paused = false;
-    this.#schedule();
+    queueMicrotask(() => this.#deliverEarly());
   }
 
   /**
-   * Sends one datagram.
+   * Sends one datagram, at once when the kernel takes it.
    *
    * @param data The payload.
    * @param to An IP endpoint.
-   * @returns Settles once the kernel took it; rejects e.g. with EMSGSIZE.
+   * @returns `undefined` when the kernel took it now; else a promise that
+   * settles once it did (from `drain`); rejects e.g. with EMSGSIZE.
    */
-  send(data: Uint8Array, to: BackendAddress): Promise<void> {
+  send(data: Uint8Array, to: BackendAddress): Promise<void> | undefined {
     if (this.#closed || this.#failed || this.#sock === null) return Promise.reject(oserror(EBADF));
     if (to.kind !== "inet") return Promise.reject(oserror(EAFNOSUPPORT));
+    if (this.#sends.length === 0) {
+      try {
+        if (this.#sendOne(this.#sock, data, to.port, to.host)) return undefined;
+      } catch (err) {
+        return Promise.reject(_translate(err));
+      }
+    }
+    // Not sent now: the caller may reuse `data` once this settles, so a copy waits.
     return new Promise<void>((resolve, reject) => {
-      this.#sends.push({ data, port: to.port, host: to.host, resolve, reject });
-      if (this.#sends.length === 1) this.#flushSends();
+      this.#sends.push({ data: data.slice(), port: to.port, host: to.host, resolve, reject });
     });
   }
 
@@ -203,7 +195,7 @@ export class _BunDatagram implements DatagramHandle {
     if (this.#closed) return;
     this.#closed = true;
     this.#sink = null;
-    this.#queue = [];
+    this.#early = [];
     this.#failSends(oserror(EBADF));
     this.#closeSocket();
   }
@@ -220,25 +212,16 @@ export class _BunDatagram implements DatagramHandle {
     }
   }
 
-  #canDeliverNow(): boolean {
-    return this.#sink !== null && !this.#paused && !this.#scheduled && this.#queue.length === 0;
-  }
-
-  #schedule(): void {
-    if (this.#scheduled || this.#sink === null) return;
-    this.#scheduled = true;
-    queueMicrotask(() => {
-      this.#scheduled = false;
-      this.#drainQueue();
-    });
-  }
-
-  #drainQueue(): void {
-    while (this.#queue.length > 0 && !this.#paused && !this.#closed && this.#sink !== null) {
-      const event = this.#queue.shift()!;
-      if (event.kind === "error") return this.#sink.error(event.err);
-      this.#queuedBytes -= event.data.byteLength;
-      this.#sink.message(event.data, event.from);
+  /** Delivers what arrived before `start()`, then every event as it comes. */
+  #deliverEarly(): void {
+    const early = this.#early;
+    this.#early = [];
+    this.#started = true;
+    for (const event of early) {
+      const sink = this.#sink;
+      if (sink === null) return;
+      if (event.kind === "error") return sink.error(event.err);
+      sink.message(event.data, event.from);
     }
   }
 
@@ -247,7 +230,7 @@ export class _BunDatagram implements DatagramHandle {
       const head = this.#sends[0];
       let sent: boolean;
       try {
-        sent = this.#sendOne(this.#sock, head);
+        sent = this.#sendOne(this.#sock, head.data, head.port, head.host);
       } catch (err) {
         this.#sends.shift();
         head.reject(_translate(err));
@@ -264,12 +247,12 @@ export class _BunDatagram implements DatagramHandle {
    * earlier datagram (Bun sets IP_RECVERR), not this one's: it is dropped and
    * the send retried once, as Linux reports nothing on an unconnected socket.
    */
-  #sendOne(sock: BunUdpSocket, s: _Send): boolean {
+  #sendOne(sock: BunUdpSocket, data: Uint8Array, port: number, host: string): boolean {
     try {
-      return sock.send(s.data, s.port, s.host);
+      return sock.send(data, port, host);
     } catch (err) {
       if ((err as { code?: unknown } | null)?.code !== "ECONNREFUSED") throw err;
-      return sock.send(s.data, s.port, s.host);
+      return sock.send(data, port, host);
     }
   }
 

@@ -3,9 +3,11 @@
  *
  * With `--unstable-net`, `Deno.listenDatagram` serves UDP (`transport:
  * "udp"`) and unix datagrams (`transport: "unixpacket"`, which is SOCK_DGRAM
- * on Linux despite its name), read by one `receive()` loop. Without the flag
- * `Deno.listenDatagram` does not exist and UDP falls back to `node:dgram`;
- * unix datagrams are then unavailable. An IPv6 bind with `ipv6Only` also uses
+ * on Linux despite its name), read by one `receive()` loop that `pause()`
+ * stops. Without the flag `Deno.listenDatagram` does not exist and UDP falls
+ * back to `node:dgram`, which cannot stop reading (that handle has no
+ * `pause`: the core bounds its queue and drops the excess); unix datagrams
+ * are then unavailable. An IPv6 bind with `ipv6Only` also uses
  * `node:dgram`, the only Deno API that sets IPV6_V6ONLY.
  *
  * Deno facts: `Deno.listenDatagram` sets SO_BROADCAST on every UDP socket,
@@ -33,13 +35,18 @@ import { _address, _closeQuietly, _noop } from "./_deno_stream.ts";
 const _UDP_BUFFER = 64 * 1024;
 /** Receive buffer for unix datagrams (Linux allows up to the send buffer size). */
 const _UNIX_BUFFER = 256 * 1024;
-/** Bytes `node:dgram` may hold while paused, as Linux's default SO_RCVBUF. */
-const _HOLD_LIMIT = 212992;
 
 function _target(to: BackendAddress): DenoAddr {
   return to.kind === "unix"
     ? { transport: "unixpacket", path: to.path }
     : { transport: "udp", hostname: to.host, port: to.port };
+}
+
+/** Whether `addr` is the sender `from` already stands for (so it can be passed again). */
+function _sameSender(from: BackendAddress, addr: DenoAddr): boolean {
+  const a = addr as { readonly hostname?: string; readonly port?: number; readonly path?: string };
+  if (from.kind === "unix") return from.path !== "" && a.path === from.path;
+  return a.port === from.port && a.hostname === from.host;
 }
 
 /**
@@ -129,6 +136,8 @@ export class _DenoDatagram implements DatagramHandle {
   #closed = false;
   #paused = false;
   #wake: (() => void) | null = null;
+  #to: BackendAddress | null = null;
+  #target: DenoAddr | null = null;
 
   /**
    * Wraps a datagram socket.
@@ -169,14 +178,23 @@ export class _DenoDatagram implements DatagramHandle {
    * @param to The destination.
    * @returns Settles when the OS took the datagram.
    */
-  async send(data: Uint8Array, to: BackendAddress): Promise<void> {
-    if (this.#closed) throw oserror(E.EBADF);
-    const target = _target(to);
-    try {
-      await (this.#turns === null ? this.#conn.send(data, target) : this.#turns.send(data, target));
-    } catch (err) {
-      throw this.#closed ? oserror(E.EBADF) : _translate(err);
+  send(data: Uint8Array, to: BackendAddress): Promise<void> {
+    if (this.#closed) return Promise.reject(oserror(E.EBADF));
+    // The core passes the same address object for repeated sends to one peer.
+    if (to !== this.#to) {
+      this.#target = _target(to);
+      this.#to = to;
     }
+    const target = this.#target!;
+    let sent: Promise<number>;
+    try {
+      sent = this.#turns === null ? this.#conn.send(data, target) : this.#turns.send(data, target);
+    } catch (err) {
+      sent = Promise.reject(err);
+    }
+    return sent.then(_noop, (err: unknown) => {
+      throw this.#closed ? oserror(E.EBADF) : _translate(err);
+    });
   }
 
   /**
@@ -197,6 +215,7 @@ export class _DenoDatagram implements DatagramHandle {
 
   async #loop(sink: DatagramSink): Promise<void> {
     const buf = new Uint8Array(this.local.kind === "unix" ? _UNIX_BUFFER : _UDP_BUFFER);
+    let from: BackendAddress = { kind: "unix", path: "" };
     while (!this.#closed) {
       if (this.#paused) {
         await new Promise<void>((resolve) => this.#wake = resolve);
@@ -211,7 +230,8 @@ export class _DenoDatagram implements DatagramHandle {
       }
       if (this.#closed) return;
       if (this.#turns?.isPoke(message[1])) continue;
-      sink.message(message[0].slice(), _address(message[1]));
+      from = _sameSender(from, message[1]) ? from : _address(message[1]);
+      sink.message(message[0].slice(), from);
     }
   }
 
@@ -224,23 +244,21 @@ export class _DenoDatagram implements DatagramHandle {
 
 /**
  * A `node:dgram` socket as a {@linkcode DatagramHandle}. `node:dgram` cannot
- * stop reading, so while paused (or before `start`) datagrams wait here, up
- * to what Linux's default receive buffer holds; beyond that they are dropped
- * as the kernel would drop them.
+ * stop reading, so there is no `pause`: the core bounds its own queue.
+ * Datagrams that arrive before `start` wait here until it has run.
  */
 export class _NodeDatagram implements DatagramHandle {
   /** The bound endpoint. */
   readonly local: BackendAddress;
   #socket: Socket;
   #sink: DatagramSink | null = null;
+  #started = false;
   #closed = false;
-  #paused = false;
-  #held: [Uint8Array, BackendAddress][] = [];
-  #heldBytes = 0;
+  #early: [Uint8Array, BackendAddress][] = [];
   #failed: OSError | null = null;
   #errored = false;
-  #flushing = false;
-  #drops = 0;
+  #sending: ((err: OSError) => void)[] = [];
+  #from: BackendAddress = { kind: "inet", host: "", port: 0, version: 4 };
 
   /**
    * Wraps a bound socket.
@@ -256,11 +274,6 @@ export class _NodeDatagram implements DatagramHandle {
     socket.on("error", (err: unknown) => this.#onError(err));
   }
 
-  /** Datagrams dropped because the hold queue was full. */
-  get drops(): number {
-    return this.#drops;
-  }
-
   /**
    * Starts delivering (asynchronously) what arrived and what will.
    *
@@ -268,18 +281,7 @@ export class _NodeDatagram implements DatagramHandle {
    */
   start(sink: DatagramSink): void {
     this.#sink = sink;
-    this.#scheduleFlush();
-  }
-
-  /** Holds datagrams here until {@linkcode _NodeDatagram.resume}. */
-  pause(): void {
-    this.#paused = true;
-  }
-
-  /** Delivers the held datagrams, then goes on. */
-  resume(): void {
-    this.#paused = false;
-    this.#scheduleFlush();
+    queueMicrotask(() => this.#deliverEarly());
   }
 
   /**
@@ -287,21 +289,26 @@ export class _NodeDatagram implements DatagramHandle {
    *
    * @param data The payload; not modified.
    * @param to The destination (IP only).
-   * @returns Settles when the OS took the datagram.
+   * @returns Settles when the OS took the datagram; rejects with EBADF when
+   * the socket closes first (`node:dgram` never calls back a send that
+   * `close()` dropped).
    */
   send(data: Uint8Array, to: BackendAddress): Promise<void> {
     if (this.#closed) return Promise.reject(oserror(E.EBADF));
     if (to.kind === "unix") return Promise.reject(oserror(E.EAFNOSUPPORT));
     return new Promise((resolve, reject) => {
+      const sending = this.#sending;
+      sending.push(reject);
+      const done = (err: unknown) => {
+        const i = sending.indexOf(reject);
+        if (i >= 0) sending.splice(i, 1);
+        if (err) reject(_translate(err));
+        else resolve();
+      };
       try {
-        this.#socket.send(
-          data,
-          to.port,
-          to.host,
-          (err) => err ? reject(_translate(err)) : resolve(),
-        );
+        this.#socket.send(data, to.port, to.host, done);
       } catch (err) {
-        reject(_translate(err));
+        done(err);
       }
     });
   }
@@ -320,56 +327,51 @@ export class _NodeDatagram implements DatagramHandle {
     }
   }
 
-  /** Closes the socket; held datagrams are dropped. */
+  /** Closes the socket; sends still pending reject with EBADF. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#held = [];
+    this.#early = [];
     _closeQuietly(this.#socket);
+    const sending = this.#sending.splice(0);
+    for (const reject of sending) reject(oserror(E.EBADF));
   }
 
   #onMessage(msg: Uint8Array, rinfo: RemoteInfo): void {
     if (this.#closed || this.#errored) return;
-    const version = rinfo.address.includes(":") ? 6 : 4;
-    const from: BackendAddress = { kind: "inet", host: rinfo.address, port: rinfo.port, version };
+    // Most datagrams come from the sender of the one before: reuse its address.
+    let from = this.#from;
+    if (from.kind !== "inet" || rinfo.port !== from.port || rinfo.address !== from.host) {
+      const version = rinfo.address.includes(":") ? 6 : 4;
+      from = this.#from = { kind: "inet", host: rinfo.address, port: rinfo.port, version };
+    }
     const data = new Uint8Array(msg); // a plain copy the core owns
-    if (this.#sink !== null && !this.#paused && this.#held.length === 0) {
-      return this.#sink.message(data, from);
-    }
-    if (this.#heldBytes + data.length > _HOLD_LIMIT) {
-      this.#drops++;
-      return;
-    }
-    this.#held.push([data, from]);
-    this.#heldBytes += data.length;
+    if (this.#started) this.#sink!.message(data, from);
+    else this.#early.push([data, from]);
   }
 
   #onError(err: unknown): void {
     if (this.#closed || this.#failed !== null) return;
     this.#failed = _translate(err);
-    this.#scheduleFlush();
+    if (this.#started) this.#fail();
   }
 
-  #scheduleFlush(): void {
-    if (this.#flushing) return;
-    this.#flushing = true;
-    setTimeout(() => this.#flush(), 0);
-  }
-
-  #flush(): void {
-    this.#flushing = false;
-    const sink = this.#sink;
-    while (
-      sink !== null && !this.#closed && !this.#errored && !this.#paused && this.#held.length > 0
-    ) {
-      const [data, from] = this.#held.shift()!;
-      this.#heldBytes -= data.length;
-      sink.message(data, from);
+  /** Delivers what arrived before `start()` (and a failure), then goes on live. */
+  #deliverEarly(): void {
+    const early = this.#early;
+    this.#early = [];
+    this.#started = true;
+    for (const [data, from] of early) {
+      if (this.#closed) return;
+      this.#sink!.message(data, from);
     }
-    if (sink === null || this.#closed || this.#errored || this.#held.length > 0) return;
-    if (this.#failed === null) return;
+    if (this.#failed !== null) this.#fail();
+  }
+
+  #fail(): void {
+    if (this.#closed || this.#errored) return;
     this.#errored = true;
-    sink.error(this.#failed);
+    this.#sink!.error(this.#failed!);
   }
 }
 

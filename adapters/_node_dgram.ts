@@ -20,25 +20,12 @@ import { _translate } from "./_node_errors.ts";
 /** Why unix datagram sockets are missing (also the capability text). */
 export const _NO_UNIX_DGRAM = "Node's dgram module has no AF_UNIX datagram sockets";
 
-/** Linux's default SO_RCVBUF as getsockopt reports it, if Node cannot tell. */
-const _DEFAULT_RCVBUF = 212992;
-/** What a queued datagram costs beyond its bytes, roughly the kernel's per-packet charge. */
-const _DATAGRAM_OVERHEAD = 256;
-
-/** One datagram held while the core is paused or not started. */
-interface _Held {
-  readonly data: Uint8Array;
-  readonly from: BackendAddress;
-}
-
 /**
  * A bound `dgram.Socket` seen as a {@linkcode DatagramHandle}.
  *
- * `node:dgram` cannot stop reading (it has no pause), so `pause()` holds
- * datagrams in a queue bounded like the kernel's receive buffer (SO_RCVBUF
- * bytes, plus a per-datagram charge) and drops what does not fit, as a full
- * kernel queue would; `resume()` delivers the held datagrams first. The same
- * queue holds datagrams that arrive before `start()`.
+ * `node:dgram` cannot stop reading, so the handle has no `pause`/`resume`:
+ * the core bounds its own queue and drops what does not fit. Datagrams that
+ * arrive before `start()` are delivered from the microtask it schedules.
  *
  * @example Echo datagrams
  * ```ts ignore
@@ -52,14 +39,13 @@ export class _NodeDatagram implements DatagramHandle {
   readonly local: BackendAddress;
   #socket: dgram.Socket;
   #sink: DatagramSink | null = null;
-  #held: _Held[] = [];
-  #heldBytes = 0;
-  #limit: number;
-  #started = false;
-  #paused = false;
+  #early: [Uint8Array, BackendAddress][] = [];
   #closed = false;
   #pendingError: OSError | null = null;
-  #drops = 0;
+  #sending: ((err: OSError) => void)[] = [];
+  #from: BackendAddress = { kind: "inet", host: "", port: 0, version: 4 };
+  #fromHost = "";
+  #fromPort = -1;
 
   /**
    * Wraps a socket that is already bound.
@@ -70,14 +56,8 @@ export class _NodeDatagram implements DatagramHandle {
   constructor(socket: dgram.Socket, local: BackendAddress) {
     this.local = local;
     this.#socket = socket;
-    this.#limit = _recvBufferSize(socket);
     socket.on("error", (err: unknown) => this.#onError(_translate(err)));
     socket.on("message", (msg: Buffer, rinfo: dgram.RemoteInfo) => this.#onMessage(msg, rinfo));
-  }
-
-  /** Datagrams dropped because the hold queue was full. */
-  get drops(): number {
-    return this.#drops;
   }
 
   /**
@@ -86,25 +66,17 @@ export class _NodeDatagram implements DatagramHandle {
    * @param sink Receives datagrams and errors.
    */
   start(sink: DatagramSink): void {
-    this.#sink = sink;
     queueMicrotask(() => {
-      if (this.#closed || this.#started) return;
-      this.#started = true;
-      this.#drain();
+      if (this.#closed || this.#sink !== null) return;
+      this.#sink = sink;
+      const early = this.#early;
+      this.#early = [];
+      for (const [data, from] of early) {
+        if (this.#sink === null) return;
+        sink.message(data, from);
+      }
       if (this.#pendingError !== null) this.#onError(this.#pendingError);
     });
-  }
-
-  /** Holds incoming datagrams in the bounded queue (dgram cannot stop reading). */
-  pause(): void {
-    this.#paused = true;
-  }
-
-  /** Delivers held datagrams, from a later microtask, then resumes delivery. */
-  resume(): void {
-    if (!this.#paused) return;
-    this.#paused = false;
-    queueMicrotask(() => this.#drain());
   }
 
   /**
@@ -113,19 +85,25 @@ export class _NodeDatagram implements DatagramHandle {
    * @param data The payload (Node keeps it until the callback).
    * @param to An inet destination.
    * @returns Resolves once the OS took the datagram; rejects with a
-   * translated OSError.
+   * translated OSError, or with EBADF when the socket closes first (Node
+   * never calls back a send that `close()` dropped).
    */
   send(data: Uint8Array, to: BackendAddress): Promise<void> {
     if (this.#closed) return Promise.reject(oserror(EBADF));
     if (to.kind !== "inet") return Promise.reject(oserror(EAFNOSUPPORT));
     return new Promise<void>((resolve, reject) => {
+      const sending = this.#sending;
+      sending.push(reject);
+      const done = (err: unknown) => {
+        const i = sending.indexOf(reject);
+        if (i >= 0) sending.splice(i, 1);
+        if (err) reject(_translate(err));
+        else resolve();
+      };
       try {
-        this.#socket.send(data, to.port, to.host, (err: Error | null) => {
-          if (err) reject(_translate(err));
-          else resolve();
-        });
+        this.#socket.send(data, to.port, to.host, done);
       } catch (err) {
-        reject(_translate(err));
+        done(err);
       }
     });
   }
@@ -145,67 +123,44 @@ export class _NodeDatagram implements DatagramHandle {
     }
   }
 
-  /** Closes the socket; held datagrams are dropped. */
+  /** Closes the socket; sends still pending reject with EBADF. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#sink = null;
-    this.#held = [];
-    this.#heldBytes = 0;
+    this.#early = [];
     try {
       this.#socket.close();
     } catch {
       // Already closed by Node after an error.
     }
-  }
-
-  #flowing(): boolean {
-    return this.#started && !this.#paused && !this.#closed && this.#sink !== null;
+    const sending = this.#sending.splice(0);
+    for (const reject of sending) reject(oserror(EBADF));
   }
 
   #onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     if (this.#closed) return;
     const data = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
-    const from = _inet(rinfo.address, rinfo.port, rinfo.family);
-    if (this.#flowing() && this.#held.length === 0) {
-      this.#sink!.message(data, from);
-      return;
+    // Most datagrams come from the sender of the one before: reuse its address.
+    let from = this.#from;
+    if (rinfo.port !== this.#fromPort || rinfo.address !== this.#fromHost) {
+      from = this.#from = _inet(rinfo.address, rinfo.port, rinfo.family);
+      this.#fromHost = rinfo.address;
+      this.#fromPort = rinfo.port;
     }
-    const cost = data.byteLength + _DATAGRAM_OVERHEAD;
-    if (this.#heldBytes + cost > this.#limit) {
-      this.#drops++; // the "kernel queue" is full
-      return;
-    }
-    this.#held.push({ data, from });
-    this.#heldBytes += cost;
-  }
-
-  #drain(): void {
-    while (this.#flowing() && this.#held.length > 0) {
-      const { data, from } = this.#held.shift()!;
-      this.#heldBytes -= data.byteLength + _DATAGRAM_OVERHEAD;
-      this.#sink!.message(data, from);
-    }
+    if (this.#sink !== null) this.#sink.message(data, from);
+    else this.#early.push([data, from]);
   }
 
   #onError(error: OSError): void {
     if (this.#closed) return;
-    if (!this.#started) {
+    if (this.#sink === null) {
       this.#pendingError ??= error;
       return;
     }
     const sink = this.#sink;
     this.close();
-    sink?.error(error);
-  }
-}
-
-/** The socket's SO_RCVBUF, or Linux's default when Node cannot tell. */
-function _recvBufferSize(socket: dgram.Socket): number {
-  try {
-    return socket.getRecvBufferSize();
-  } catch {
-    return _DEFAULT_RCVBUF;
+    sink.error(error);
   }
 }
 

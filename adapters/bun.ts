@@ -12,8 +12,8 @@
  * - a failed connect reports only ECONNREFUSED or ENOENT (Bun folds other
  *   connect errors into ECONNREFUSED);
  * - there are no unix datagram sockets;
- * - UDP sockets cannot stop reading: `pause()` holds datagrams in the adapter
- *   up to Linux's default receive-buffer size and drops the rest.
+ * - UDP sockets cannot stop reading: the datagram handle has no `pause()`, so
+ *   the core's queue (bounded like the kernel's) drops what does not fit.
  *
  * @module
  */

@@ -6,9 +6,9 @@
  * Bun too; only {@linkcode nodeBackend} does anything.
  *
  * Known limits on Node: no AF_UNIX datagram sockets; `node:dgram` cannot
- * pause reading, so a paused datagram socket holds datagrams in a queue
- * bounded like SO_RCVBUF and drops the excess, as a full kernel queue does;
- * SO_REUSEPORT needs Node 22.12+ or 23.1+.
+ * pause reading, so the datagram handle has no `pause()` and the core's
+ * queue, bounded like the kernel's, drops the excess as a full kernel queue
+ * does; SO_REUSEPORT needs Node 22.12+ or 23.1+.
  *
  * @module
  */

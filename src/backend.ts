@@ -136,7 +136,11 @@ export interface ConnectOptions {
 
 /** Receives the datagrams of a datagram socket. */
 export interface DatagramSink {
-  /** One datagram arrived from `from`; `data` belongs to the core. */
+  /**
+   * One datagram arrived from `from`; `data` belongs to the core. An adapter
+   * may pass the same `from` object again for the same sender (the core never
+   * modifies it).
+   */
   message(data: Uint8Array, from: BackendAddress): void;
   /** The socket failed; no further events follow. */
   error(err: OSError): void;
@@ -148,22 +152,26 @@ export interface DatagramHandle {
   readonly local: BackendAddress;
   /** Begins delivering datagrams to `sink`. Called once. */
   start(sink: DatagramSink): void;
-  /** Stops reading (the core's queue is full); the OS queue fills instead. */
-  pause(): void;
-  /** Resumes reading. */
-  resume(): void;
-  /** Sends one datagram; resolves when handed to the OS. */
-  send(data: Uint8Array, to: BackendAddress): Promise<void>;
+  /**
+   * Stops reading (the core's queue is full); the OS queue fills instead.
+   * Absent, with `resume`, when the runtime cannot stop reading: the core
+   * then keeps taking datagrams and drops (and counts, in `Socket._drops`)
+   * those its queue, bounded like the kernel's, has no room for.
+   */
+  pause?(): void;
+  /** Resumes reading after `pause()`; present exactly when `pause` is. */
+  resume?(): void;
+  /**
+   * Sends one datagram. Returns `undefined` when the OS took it at once
+   * (the adapter keeps no reference to `data`); otherwise a promise that
+   * resolves once the datagram was handed to the OS (the adapter may read
+   * `data` until then) and rejects with an OSError. Never throws.
+   */
+  send(data: Uint8Array, to: BackendAddress): Promise<void> | undefined;
   /** SO_BROADCAST. */
   setBroadcast(on: boolean): void;
   /** Closes the socket. */
   close(): void;
-  /**
-   * Datagrams the adapter discarded because its own bounded hold queue was
-   * full (an adapter that cannot stop reading holds datagrams while paused);
-   * the core adds them to the socket's drop count. Absent means none.
-   */
-  readonly drops?: number;
 }
 
 /** Options of {@linkcode Backend.bindDatagram}. */

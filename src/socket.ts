@@ -46,6 +46,7 @@ import {
   type StreamHandle,
 } from "./backend.ts";
 import { _RecvBuffer } from "./_recv_buffer.ts";
+import { _Arrivals, _DatagramQueue, _Deadlines, _TargetCache } from "./_datagram.ts";
 import { _deadline, _setTimer } from "./_timer.ts";
 import { _getDefaultTimeout } from "./_defaults.ts";
 import {
@@ -74,17 +75,11 @@ interface _Waiter {
   readonly wake: () => void;
 }
 
-interface _Datagram {
-  readonly data: Uint8Array;
-  readonly from: BackendAddress;
-}
-
 const _EMPTY = new Uint8Array(0);
 /** A settled promise, shared by calls that completed at once. */
 const _DONE: Promise<void> = Promise.resolve();
 const _BROADCAST: ReadonlySet<string> = new Set(["255.255.255.255", "127.255.255.255"]);
 const _SEND_CHUNK = 256 * 1024;
-const _DGRAM_OVERHEAD = 256;
 const _SOCK_NONBLOCK = 0o4000;
 const _SOCK_CLOEXEC = 0o2000000;
 
@@ -200,12 +195,14 @@ export class Socket implements Pollable {
   #writeAbort: ((err: OSError) => void) | null = null;
   // datagram
   #dgram: DatagramHandle | null = null;
-  #dq: _Datagram[] = [];
-  #dqHead = 0;
-  #dqBytes = 0;
+  #dq = new _DatagramQueue();
   #dgPaused = false;
   #peer: BackendAddress | null = null;
-  #drops = 0;
+  #sendCache: _TargetCache | null = null;
+  #deadlines: _Deadlines | null = null;
+  #arrivals: _Arrivals | null = null;
+  #fromHost = "";
+  #fromText = "";
 
   #hidden: "auto" | "pair" | null = null;
 
@@ -438,30 +435,35 @@ export class Socket implements Pollable {
     this.#dgram = d;
     this.#local = d.local;
     this.#state = "bound";
-    if (this.#dgPaused) d.pause();
+    if (this.#dgPaused) d.pause?.();
     if (this.#opts.broadcast) d.setBroadcast(true);
     d.start({
       message: (data, from) => this.#onDatagram(data, from),
       error: (err) => {
         this.#soError = err.errno ?? E.EIO;
+        this.#arrivals?.wake(this.#deadlines);
         this.#notify();
       },
     });
   }
 
+  /**
+   * Queues an arriving datagram. The queue takes at most twice SO_RCVBUF
+   * bytes and drops (and counts) the excess, as a full kernel queue does.
+   * Where the runtime can stop reading, reading stops once it holds SO_RCVBUF
+   * and the kernel's queue fills instead; where it cannot, the whole bound is
+   * the queue's.
+   */
   #onDatagram(data: Uint8Array, from: BackendAddress): void {
     if (this.#peer !== null && !_sameAddress(this.#peer, from)) return;
-    const cost = data.length + _DGRAM_OVERHEAD;
-    if (this.#dqBytes + cost > this.#rcvbuf * 2) {
-      this.#drops++;
-      return;
-    }
-    this.#dq.push({ data, from });
-    this.#dqBytes += cost;
-    if (!this.#dgPaused && this.#dqBytes > this.#rcvbuf) {
+    const q = this.#dq;
+    if (!q.push(data, from, this.#rcvbuf * 2)) return;
+    const d = this.#dgram;
+    if (!this.#dgPaused && q.bytes > this.#rcvbuf && d?.pause !== undefined) {
       this.#dgPaused = true;
-      this.#dgram?.pause();
+      d.pause();
     }
+    this.#arrivals?.wake(this.#deadlines);
     this.#notify();
   }
 
@@ -734,16 +736,25 @@ export class Socket implements Pollable {
     this.#dgram = null;
     this.#local = null;
     this.#state = "fresh";
-    if (d !== null) {
-      this.#drops += d.drops ?? 0;
-      d.close();
-    }
+    d?.close();
   }
 
-  /** A sender's address as Python shows it (`null` for an unnamed unix socket). */
+  /**
+   * A sender's address as Python shows it (`null` for an unnamed unix
+   * socket). The host text of the last sender is cached: most datagrams come
+   * from the sender of the one before.
+   */
   #fromAddress(from: BackendAddress): Address | null {
-    if (from.kind === "unix" && (from.path === "" || _hiddenNames.has(from.path))) return null;
-    return _toPython(this.family, from);
+    if (from.kind === "unix") {
+      return from.path === "" || _hiddenNames.has(from.path) ? null : _toPython(this.family, from);
+    }
+    if (from.host !== this.#fromHost || this.#fromText === "") {
+      this.#fromText = _toPython(this.family, from)[0] as string;
+      this.#fromHost = from.host;
+    }
+    return this.family === AF_INET
+      ? [this.#fromText, from.port]
+      : [this.#fromText, from.port, 0, 0];
   }
 
   // ---- receiving -------------------------------------------------------------
@@ -786,7 +797,8 @@ export class Socket implements Pollable {
     this.#checkOpen();
     if (this.type === SOCK_DGRAM) {
       if (n === 0) return new Uint8Array(0); // as Python: no datagram is consumed
-      return (await this.#recvDatagram(n, flags)).data;
+      if (this.#datagramReady()) return this.#takeDatagram(n, flags);
+      return await this.#recvDatagram(flags, () => this.#takeDatagram(n, flags));
     }
     const r = this.#recvStream(n, flags);
     return r instanceof Uint8Array ? r : await r;
@@ -838,8 +850,8 @@ export class Socket implements Pollable {
     flags = _intArg(flags);
     this.#checkOpen();
     if (this.type === SOCK_DGRAM) {
-      const d = await this.#recvDatagram(n, flags);
-      return [d.data, this.#fromAddress(d.from)];
+      if (this.#datagramReady()) return this.#takeDatagramFrom(n, flags);
+      return await this.#recvDatagram(flags, () => this.#takeDatagramFrom(n, flags));
     }
     const r = this.#recvStream(n, flags);
     return [r instanceof Uint8Array ? r : await r, null];
@@ -892,9 +904,11 @@ export class Socket implements Pollable {
     this.#checkOpen();
     if (this.type === SOCK_DGRAM) {
       if (want === 0 && fn === "recv_into") return [0, null]; // as Python's recv_into
-      const d = await this.#recvDatagram(want, flags);
-      dst.set(d.data);
-      return [d.data.length, this.#fromAddress(d.from)];
+      const [data, from] = this.#datagramReady()
+        ? this.#takeDatagramFrom(want, flags)
+        : await this.#recvDatagram(flags, () => this.#takeDatagramFrom(want, flags));
+      dst.set(data);
+      return [data.length, from];
     }
     if (want === 0) {
       this.#checkConnected();
@@ -1050,34 +1064,56 @@ export class Socket implements Pollable {
     }
   }
 
-  async #recvDatagram(n: number, flags: number): Promise<_Datagram> {
+  /** Whether a datagram receive completes now, without waiting. */
+  #datagramReady(): boolean {
+    return this.#dq.length > 0 && this.#binding === null;
+  }
+
+  /**
+   * Waits for a datagram (a pending error, queued or not, is raised once the
+   * queue is empty), then takes it with `take`.
+   */
+  async #recvDatagram<T>(flags: number, take: () => T): Promise<T> {
     if (this.#binding !== null) await this.#binding.catch(() => {});
-    await this.#until(() => this.#dqHead < this.#dq.length || this.#soError !== 0, flags);
-    if (this.#dqHead >= this.#dq.length) {
+    let at: number | undefined;
+    // Loops when another receive, woken by the same datagram, took it first.
+    while (this.#dq.length === 0) {
+      this.#checkOpen();
       const errno = this.#soError;
-      this.#soError = 0;
-      throw oserror(errno);
-    }
-    const d = this.#dq[this.#dqHead];
-    if ((flags & MSG_PEEK) === 0) {
-      this.#dq[this.#dqHead++] = undefined as unknown as _Datagram;
-      this.#dqBytes -= d.data.length + _DGRAM_OVERHEAD;
-      if (this.#dqHead === this.#dq.length || this.#dqHead > 1024) {
-        this.#dq = this.#dq.slice(this.#dqHead);
-        this.#dqHead = 0;
+      if (errno !== 0) {
+        this.#soError = 0;
+        throw oserror(errno);
       }
-      if (this.#dgPaused && this.#dqBytes <= this.#rcvbuf / 2) {
-        this.#dgPaused = false;
-        this.#dgram?.resume();
+      if (this.#timeout === 0 || (flags & MSG_DONTWAIT) !== 0) throw new BlockingIOError(E.EAGAIN);
+      if (at === undefined) {
+        at = this.#timeout === null ? Infinity : _deadline(this.#timeout)!;
+        if (at !== Infinity) this.#deadlines ??= new _Deadlines();
       }
-      this.#notify();
+      await (this.#arrivals ??= new _Arrivals()).wait(at, this.#deadlines);
     }
-    const data = d.data.length > n
-      ? d.data.slice(0, n)
-      : (flags & MSG_PEEK) !== 0
-      ? d.data.slice()
-      : d.data;
-    return { data, from: d.from };
+    return take();
+  }
+
+  /**
+   * Takes (or, with MSG_PEEK, copies) the first queued datagram, cut to `n`
+   * bytes. Only when one is queued.
+   */
+  #takeDatagram(n: number, flags: number): Uint8Array {
+    const q = this.#dq;
+    if ((flags & MSG_PEEK) !== 0) return q.first().slice(0, n);
+    const data = q.take();
+    if (this.#dgPaused && q.bytes <= this.#rcvbuf / 2) {
+      this.#dgPaused = false;
+      this.#dgram?.resume?.();
+    }
+    this.#notify();
+    return data.length > n ? data.slice(0, n) : data;
+  }
+
+  /** {@linkcode Socket.#takeDatagram} with the sender's address, as `recvfrom` returns them. */
+  #takeDatagramFrom(n: number, flags: number): [Uint8Array, Address | null] {
+    const from = this.#fromAddress(this.#dq.from());
+    return [this.#takeDatagram(n, flags), from];
   }
 
   // ---- sending -----------------------------------------------------------------
@@ -1108,7 +1144,8 @@ export class Socket implements Pollable {
       if (this.#peer === null) {
         throw new OSError(this.family === AF_UNIX ? E.ENOTCONN : E.EDESTADDRREQ);
       }
-      await this.#sendDatagram(bytes, this.#peer, flags);
+      const sent = this.#sendDatagram(bytes, this.#peer, flags);
+      if (sent !== undefined) await sent;
       return bytes.length;
     }
     this.#checkSendable();
@@ -1193,15 +1230,36 @@ export class Socket implements Pollable {
    * s.close();
    * ```
    */
-  async sendto(
+  sendto(
     data: Data,
     flagsOrAddress: number | Address,
     maybeAddress?: Address,
   ): Promise<number> {
-    const bytes = _dataArg(data);
-    const address = maybeAddress === undefined ? flagsOrAddress as Address : maybeAddress;
-    const flags = maybeAddress === undefined ? 0 : _intArg(flagsOrAddress);
-    this.#checkOpen();
+    // Not async: a send the runtime completes at once (a cached address, a
+    // synchronous adapter) costs one resolved promise, no async frame.
+    try {
+      const bytes = _dataArg(data);
+      const address = maybeAddress === undefined ? flagsOrAddress as Address : maybeAddress;
+      const flags = maybeAddress === undefined ? 0 : _intArg(flagsOrAddress);
+      this.#checkOpen();
+      const target = this.#sendCache?.get(address);
+      if (target == null) return this.#sendtoResolving(bytes, address, flags);
+      const sent = this.#sendDatagram(bytes, target, flags);
+      return sent === undefined ? Promise.resolve(bytes.length) : sent.then(() => bytes.length);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** `sendto` to an address not in the cache: checked, resolved, then sent. */
+  async #sendtoResolving(bytes: Uint8Array, address: Address, flags: number): Promise<number> {
+    const sent = this.#sendDatagram(bytes, await this.#sendTarget(address), flags);
+    if (sent !== undefined) await sent;
+    return bytes.length;
+  }
+
+  /** Checks and resolves a `sendto` address, remembering it when it was numeric. */
+  async #sendTarget(address: Address): Promise<BackendAddress> {
     const parsed = _checkAddress(this.family, address, "sendto");
     if (this.type === SOCK_STREAM) {
       if (this.#state === "connected") throw new OSError(E.EISCONN);
@@ -1209,11 +1267,21 @@ export class Socket implements Pollable {
     }
     if (parsed === "") throw new OSError(E.EINVAL);
     const target = await _resolve(this.family, parsed, false);
-    await this.#sendDatagram(bytes, target, flags);
-    return bytes.length;
+    if (typeof parsed !== "string") {
+      (this.#sendCache ??= new _TargetCache()).set(
+        address as readonly unknown[],
+        parsed.host,
+        target,
+      );
+    }
+    return target;
   }
 
-  async #sendDatagram(bytes: Uint8Array, to: BackendAddress, flags: number): Promise<void> {
+  /**
+   * Sends one datagram: `undefined` when it is done (sent at once, or not
+   * awaited in non-blocking mode), else a promise of the send.
+   */
+  #sendDatagram(bytes: Uint8Array, to: BackendAddress, flags: number): Promise<void> | undefined {
     // Linux's limits: 65535 minus the IP and UDP headers; for unix
     // datagrams the default send buffer (wmem_default 212992) minus 32.
     const max = this.family === AF_INET ? 65507 : this.family === AF_INET6 ? 65527 : 212960;
@@ -1221,20 +1289,50 @@ export class Socket implements Pollable {
     if (this.#wrShut) throw oserror(E.EPIPE);
     // The limited broadcast and loopback's broadcast address need
     // SO_BROADCAST; checked here because some runtimes set it on every socket.
-    if (to.kind === "inet" && _BROADCAST.has(to.host) && !this.#opts.broadcast) {
+    if (to.kind === "inet" && !this.#opts.broadcast && _BROADCAST.has(to.host)) {
       throw oserror(E.EACCES);
     }
-    await this.#autobind();
+    if (this.#dgram !== null && this.#binding === null) return this.#sendNow(bytes, to, flags);
+    return this.#autobind().then(() => this.#sendNow(bytes, to, flags));
+  }
+
+  #sendNow(bytes: Uint8Array, to: BackendAddress, flags: number): Promise<void> | undefined {
     this.#checkOpen();
-    const copy = this.#timeout === 0 || (flags & MSG_DONTWAIT) !== 0 ? bytes.slice() : bytes;
-    const p = this.#dgram!.send(copy, to);
-    if (this.#timeout === 0 || (flags & MSG_DONTWAIT) !== 0) {
+    const wait = this.#timeout !== 0 && (flags & MSG_DONTWAIT) === 0;
+    const p = this.#dgram!.send(wait ? bytes : bytes.slice(), to);
+    if (p === undefined) return undefined;
+    if (!wait) {
       p.catch((err: OSError) => {
         this.#soError = err.errno ?? E.EIO;
       });
-      return;
+      return undefined;
     }
-    await this.#race(p, _deadline(this.#timeout));
+    return this.#timeout === null ? p : this.#watchSend(p, _deadline(this.#timeout)!);
+  }
+
+  /**
+   * `p`, but rejected with TimeoutError at `at`, or with EBADF when the
+   * socket closes first (node:dgram never calls back a send dropped at close).
+   */
+  #watchSend(p: Promise<void>, at: number): Promise<void> {
+    const deadlines = this.#deadlines ??= new _Deadlines();
+    return new Promise<void>((resolve, reject) => {
+      const d = deadlines.add(at, (closed) => reject(closed ?? new TimeoutError()));
+      p.then(() => {
+        deadlines.remove(d);
+        resolve();
+      }, (err: unknown) => {
+        deadlines.remove(d);
+        reject(err);
+      });
+    });
+  }
+
+  /** At close: forgets the queued datagrams; pending blocking calls end with EBADF. */
+  #closeDatagram(): void {
+    this.#dq.clear();
+    this.#arrivals?.close(new OSError(E.EBADF));
+    this.#deadlines?.close(new OSError(E.EBADF));
   }
 
   /**
@@ -1396,7 +1494,7 @@ export class Socket implements Pollable {
     for (const h of this.#acceptQueue) h.abort();
     this.#acceptQueue = [];
     this.#dgram?.close();
-    this.#dq = [];
+    this.#closeDatagram();
     const h = this.#stream;
     if (h !== null) {
       const reset = this.#rbuf.length > 0 || (this.#linger[0] !== 0 && this.#linger[1] === 0);
@@ -1437,7 +1535,9 @@ export class Socket implements Pollable {
 
   async #readline(cap: number): Promise<Uint8Array> {
     this.#checkOpen();
-    if (this.type === SOCK_DGRAM) return (await this.#recvDatagram(cap, 0)).data;
+    if (this.type === SOCK_DGRAM) {
+      return await this.#recvDatagram(0, () => this.#takeDatagram(cap, 0));
+    }
     if (cap <= 0) return new Uint8Array(0);
     this.#checkConnected();
     let at = -1;
@@ -1784,7 +1884,7 @@ export class Socket implements Pollable {
     const errorPending = this.#soError !== 0;
     if (this.type === SOCK_DGRAM) {
       return {
-        readable: this.#dqHead < this.#dq.length || errorPending,
+        readable: this.#dq.length > 0 || errorPending,
         writable: true,
         error: errorPending,
         hangup: false,
@@ -1837,15 +1937,17 @@ export class Socket implements Pollable {
 
   /**
    * Datagrams dropped because the receive queue was full (like the kernel's
-   * drop counter): those the core's queue refused plus those an adapter that
-   * cannot stop reading dropped from its bounded hold queue. Datagrams the
-   * kernel itself dropped while reading was paused are counted by the kernel
-   * (the `drops` column of /proc/net/udp), not here.
+   * drop counter). The queue holds up to twice SO_RCVBUF bytes. Where the
+   * runtime can stop reading, reading stops once the queue holds SO_RCVBUF
+   * and the kernel's queue fills: datagrams the kernel then drops are counted
+   * by the kernel (the `drops` column of /proc/net/udp), not here. Where it
+   * cannot, what does not fit is dropped and counted here, as the kernel
+   * would. Kept when `bind()` replaces an implicit bind.
    *
    * @returns The count.
    */
   get _drops(): number {
-    return this.#drops + (this.#dgram?.drops ?? 0);
+    return this.#dq.drops;
   }
 
   // ---- waiting ---------------------------------------------------------------------
