@@ -107,10 +107,11 @@ export async function _resolve(
   parsed: _Parsed | string,
   passive: boolean,
 ): Promise<BackendAddress> {
-  if (typeof parsed === "string") return { kind: "unix", path: parsed };
+  const now = _resolveNow(family, parsed);
+  if (now !== null) return now;
+  const { host, port } = parsed as _Parsed; // a unix path resolves at once
   const version = family === AF_INET6 ? 6 : 4;
-  const host = await _resolveHost(parsed.host, version, passive);
-  return { kind: "inet", host, port: parsed.port, version };
+  return { kind: "inet", host: await _resolveHost(host, version, passive), port, version };
 }
 
 /**

@@ -1540,14 +1540,10 @@ export class Socket implements Pollable {
     }
     if (cap <= 0) return new Uint8Array(0);
     this.#checkConnected();
-    let at = -1;
-    const ready = () => {
-      const n = Math.min(cap, this.#rbuf.length);
-      at = this.#rbuf.indexOf(0x0a, n);
-      if (at >= 0 || n >= cap || this.#eof || this.#rdShut || this.#readError !== null) return true;
-      this.#wantMore(this.#rbuf.length + 1);
-      return false;
-    };
+    let take = 0;
+    // A line (or the limit) is in, or EOF or an error with nothing buffered.
+    const ready = () =>
+      (take = this.#lineEnd(cap)) > 0 || (this.#rbuf.length === 0 && this.#readable());
     try {
       const wait = this.#until(ready, 0);
       if (wait !== undefined) await wait;
@@ -1558,7 +1554,7 @@ export class Socket implements Pollable {
       this.#throwReadError();
       return new Uint8Array(0);
     }
-    return this.#takeStream(at >= 0 ? at + 1 : cap, 0);
+    return this.#takeStream(take, 0);
   }
 
   /**
