@@ -1,13 +1,13 @@
 // Datagram helpers of the socket core: the receive queue, bounded in bytes
 // like the kernel's (each datagram charged its length plus a fixed overhead)
 // and counting the datagrams it refuses as the kernel's drop counter does;
-// the cache of the last numeric `sendto` address; the deadlines of blocking
-// calls on one lazily re-armed timer; and the receives waiting for a datagram.
+// the cache of the last numeric `sendto` address; and the receives waiting
+// for a datagram.
 
 import type { BackendAddress } from "./backend.ts";
 import { type OSError, TimeoutError } from "./errors.ts";
 import { _literalVersion } from "./_address.ts";
-import { _setTimer, type _Timer } from "./_timer.ts";
+import type { _Deadline, _Deadlines } from "./_timer.ts";
 
 /** What a queued datagram costs beyond its bytes, roughly the kernel's per-packet charge. */
 export const _DGRAM_OVERHEAD = 256;
@@ -177,95 +177,6 @@ export class _TargetCache {
     if (host !== "" && host !== "<broadcast>" && _literalVersion(host) === 0) return;
     this.#address = [...address];
     this.#target = target;
-  }
-}
-
-/** One pending blocking call in a {@linkcode _Deadlines}. */
-export interface _Deadline {
-  /** When it times out, in `performance.now()` time (`Infinity`: never). */
-  readonly at: number;
-  /** Called once at `at`, or with the close error when the socket closes first. */
-  readonly end: (closed: OSError | null) => void;
-}
-
-/**
- * The deadlines of a socket's pending blocking datagram calls, on one timer
- * that is armed for the earliest of them and not re-armed per call: calls
- * that finish in microseconds cost no `setTimeout`/`clearTimeout` pair (several
- * microseconds each on Deno). With one timeout for every call, deadlines only
- * grow, so the timer fires about once per timeout period while calls come and
- * go, and re-arms itself for the earliest deadline still pending.
- *
- * @example Time out a call
- * ```ts ignore
- * const deadlines = new _Deadlines();
- * const d = deadlines.add(performance.now() + 1000, (closed) => reject(closed ?? new TimeoutError()));
- * // ... when the call finished first:
- * deadlines.remove(d);
- * ```
- */
-export class _Deadlines {
-  #pending = new Set<_Deadline>();
-  #timer: _Timer | null = null;
-  #timerAt = Infinity;
-
-  /**
-   * Watches a call.
-   *
-   * @param at Its deadline (`Infinity` for none: only a close ends it).
-   * @param end Called once when it expires or the socket closes.
-   * @returns The entry, for {@linkcode _Deadlines.remove}.
-   */
-  add(at: number, end: (closed: OSError | null) => void): _Deadline {
-    const d: _Deadline = { at, end };
-    this.#pending.add(d);
-    if (at < this.#timerAt) this.#arm(at);
-    return d;
-  }
-
-  /**
-   * Stops watching a call that finished (the timer stays armed for later calls).
-   *
-   * @param d The entry.
-   */
-  remove(d: _Deadline): void {
-    this.#pending.delete(d);
-  }
-
-  /**
-   * The socket closed: stops the timer and ends every pending call with `err`.
-   *
-   * @param err The error for the pending calls (EBADF).
-   */
-  close(err: OSError): void {
-    this.#timer?.cancel();
-    this.#timer = null;
-    this.#timerAt = Infinity;
-    const pending = [...this.#pending];
-    this.#pending.clear();
-    for (const d of pending) d.end(err);
-  }
-
-  #arm(at: number): void {
-    this.#timer?.cancel();
-    this.#timerAt = at;
-    this.#timer = _setTimer(at - performance.now(), () => this.#fire());
-  }
-
-  #fire(): void {
-    this.#timer = null;
-    this.#timerAt = Infinity;
-    const now = performance.now();
-    let next = Infinity;
-    for (const d of [...this.#pending]) {
-      if (d.at <= now) {
-        this.#pending.delete(d);
-        d.end(null);
-      } else if (d.at < next) {
-        next = d.at;
-      }
-    }
-    if (next !== Infinity && next < this.#timerAt) this.#arm(next);
   }
 }
 

@@ -46,8 +46,8 @@ import {
   type StreamHandle,
 } from "./backend.ts";
 import { _RecvBuffer } from "./_recv_buffer.ts";
-import { _Arrivals, _DatagramQueue, _Deadlines, _TargetCache } from "./_datagram.ts";
-import { _deadline, _setTimer } from "./_timer.ts";
+import { _Arrivals, _DatagramQueue, _TargetCache } from "./_datagram.ts";
+import { _deadline, _Deadlines, _setTimer } from "./_timer.ts";
 import { _getDefaultTimeout } from "./_defaults.ts";
 import {
   _allocFd,
@@ -191,8 +191,6 @@ export class Socket implements Pollable {
   #inflight: Promise<void> | null = null;
   /** Settles once the FIN of `shutdown` went out (or failed); `null` before. */
   #fin: Promise<void> | null = null;
-  /** Rejects the blocking caller of the write in flight (close makes it EBADF). */
-  #writeAbort: ((err: OSError) => void) | null = null;
   // datagram
   #dgram: DatagramHandle | null = null;
   #dq = new _DatagramQueue();
@@ -1311,8 +1309,9 @@ export class Socket implements Pollable {
   }
 
   /**
-   * `p`, but rejected with TimeoutError at `at`, or with EBADF when the
-   * socket closes first (node:dgram never calls back a send dropped at close).
+   * `p`, but rejected with TimeoutError at `at` (`Infinity`: never), or with
+   * EBADF when the socket closes first: a pending send does not outlive
+   * close (and node:dgram never calls back a send dropped at close).
    */
   #watchSend(p: Promise<void>, at: number): Promise<void> {
     const deadlines = this.#deadlines ??= new _Deadlines();
@@ -1328,11 +1327,10 @@ export class Socket implements Pollable {
     });
   }
 
-  /** At close: forgets the queued datagrams; pending blocking calls end with EBADF. */
+  /** At close: forgets the queued datagrams; waiting receives end with EBADF. */
   #closeDatagram(): void {
     this.#dq.clear();
     this.#arrivals?.close(new OSError(E.EBADF));
-    this.#deadlines?.close(new OSError(E.EBADF));
   }
 
   /**
@@ -1355,25 +1353,9 @@ export class Socket implements Pollable {
     if (p === undefined) return undefined;
     this.#writing++;
     this.#notify();
-    if (nonblocking) {
-      this.#inflight = p.then(() => this.#wrote(null), (err: OSError) => this.#wrote(err));
-      return undefined;
-    }
-    return new Promise<void>((resolve, reject) => {
-      const timer = deadline === null
-        ? null
-        : _setTimer(deadline - performance.now(), () => reject(new TimeoutError()));
-      this.#writeAbort = reject;
-      this.#inflight = p.then(() => {
-        timer?.cancel();
-        this.#wrote(null);
-        resolve();
-      }, (err: OSError) => {
-        timer?.cancel();
-        this.#wrote(err);
-        reject(err);
-      });
-    });
+    // Registered first: the bookkeeping is done before the caller resumes.
+    this.#inflight = p.then(() => this.#wrote(null), (err: OSError) => this.#wrote(err));
+    return nonblocking ? undefined : this.#watchSend(p, deadline ?? Infinity);
   }
 
   /** A blocking write behind one in flight: waits for it, then writes. */
@@ -1388,7 +1370,6 @@ export class Socket implements Pollable {
   #wrote(err: OSError | null): void {
     this.#writing--;
     this.#inflight = null;
-    this.#writeAbort = null;
     if (err !== null) this.#writeError ??= err;
     this.#notify();
   }
@@ -1488,8 +1469,7 @@ export class Socket implements Pollable {
     _freeFd(this.#fd);
     this.#fd = -1;
     this.#connectAbort?.abort();
-    this.#writeAbort?.(new OSError(E.EBADF));
-    this.#writeAbort = null;
+    this.#deadlines?.close(new OSError(E.EBADF));
     this.#listener?.close();
     for (const h of this.#acceptQueue) h.abort();
     this.#acceptQueue = [];
