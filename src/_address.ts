@@ -4,7 +4,7 @@
 import { AF_INET, AF_INET6, AF_UNIX } from "./constants.ts";
 import { _gaierror, OSError } from "./errors.ts";
 import { _intArg, _pyType } from "./_args.ts";
-import { _formatIPv6, _parseIPv4, _parseIPv6 } from "./inet.ts";
+import { _formatIPv6, _isIPv4, _parseIPv6 } from "./inet.ts";
 import { type BackendAddress, getBackend } from "./backend.ts";
 
 /** An address as users pass and get it: `[host, port]`, `[host, port, flowinfo, scope_id]` or a unix path. */
@@ -152,8 +152,8 @@ export async function _resolveHost(
  * @returns 4, 6, or 0 for a name.
  */
 export function _literalVersion(host: string): 0 | 4 | 6 {
-  if (_parseIPv4(host) !== null) return 4;
-  if (_parseIPv6(host.replace(/%.*$/, "")) !== null) return 6;
+  if (_isIPv4(host)) return 4;
+  if (host.includes(":") && _parseIPv6(host.replace(/%.*$/, "")) !== null) return 6;
   return 0;
 }
 
@@ -175,12 +175,12 @@ export function _toPython(family: number, addr: BackendAddress | null): Address 
   if (addr === null || addr.kind !== "inet") {
     return family === AF_INET6 ? ["::", 0, 0, 0] : ["0.0.0.0", 0];
   }
-  let host = addr.host.replace(/%.*$/, "");
+  let host = addr.host.includes("%") ? addr.host.replace(/%.*$/, "") : addr.host;
   if (family === AF_INET) {
-    if (host.startsWith("::ffff:") && _parseIPv4(host.slice(7)) !== null) host = host.slice(7);
+    if (host.startsWith("::ffff:") && _isIPv4(host.slice(7))) host = host.slice(7);
     return [host, addr.port];
   }
-  if (_parseIPv4(host) !== null) host = `::ffff:${host}`;
+  if (_isIPv4(host)) host = `::ffff:${host}`;
   else host = _canonical(host, 6);
   return [host, addr.port, 0, 0];
 }

@@ -126,20 +126,18 @@ export async function getaddrinfo(
   return out;
 }
 
-/** A canonical dotted-quad IPv4 address (no leading zeros, which glibc reads as octal). */
-const _DOTTED_QUAD = /^(0|[1-9]\d{0,2})(\.(0|[1-9]\d{0,2})){3}$/;
-
 /**
  * What getaddrinfo answers for a numeric host and a plain port, without its
  * look-up round (create_connection's common case); `null` for anything else.
+ * Only the canonical IPv4 form counts (getaddrinfo rewrites "127.1" and the
+ * like), which is the only form `_literalVersion` calls IPv4.
  */
 function _numericInfo(address: readonly [string, number]): AddrInfo[] | null {
-  const [host, port] = address;
+  const host = address[0], port = address[1];
   if (typeof host !== "string" || host.includes("%")) return null;
   if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535) return null;
   const v = _literalVersion(host);
-  // Only the canonical IPv4 form: getaddrinfo rewrites "127.1" and the like.
-  if (v === 0 || (v === 4 && !_DOTTED_QUAD.test(host))) return null;
+  if (v === 0) return null;
   const sa: Address = v === 4 ? [host, port] : [host, port, 0, 0];
   return [[v === 4 ? AF_INET : AF_INET6, SOCK_STREAM, IPPROTO_TCP, "", sa]];
 }
@@ -389,12 +387,13 @@ export async function create_connection(
   const t = timeout === undefined ? _getDefaultTimeout() : _timeoutArg(timeout);
   const infos = _numericInfo(address) ?? await getaddrinfo(address[0], address[1], 0, SOCK_STREAM);
   let first: unknown = null;
-  for (const [fam, type, proto, , sa] of infos) {
-    const s = new Socket(fam, type, proto);
+  for (let i = 0; i < infos.length; i++) {
+    const info = infos[i];
+    const s = new Socket(info[0], info[1], info[2]);
     try {
       s.settimeout(t);
       if (source_address !== null) await s.bind(source_address);
-      await s.connect(sa);
+      await s.connect(info[4]);
       return s;
     } catch (err) {
       s.close();

@@ -9,7 +9,19 @@ import { AF_INET, AF_INET6 } from "./constants.ts";
 import { OSError } from "./errors.ts";
 import { _argType, _bytesArg, _intArg, _pyType } from "./_args.ts";
 
-const _DEC = /^(0|[1-9][0-9]{0,2})$/;
+/** Strict dotted-quad IPv4 (each part 0-255, no leading zeros), as inet_pton accepts. */
+const _IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/**
+ * Whether text is a strict dotted-quad IPv4 address (what {@linkcode _parseIPv4}
+ * accepts), without building its bytes.
+ *
+ * @param text The address text.
+ * @returns `true` for an IPv4 literal.
+ */
+export function _isIPv4(text: string): boolean {
+  return _IPV4.test(text);
+}
 
 /**
  * Parses strict dotted-quad IPv4 text (as inet_pton does).
@@ -18,15 +30,10 @@ const _DEC = /^(0|[1-9][0-9]{0,2})$/;
  * @returns Four bytes, or `null` when not an IPv4 literal.
  */
 export function _parseIPv4(text: string): Uint8Array | null {
+  if (!_IPV4.test(text)) return null;
   const parts = text.split(".");
-  if (parts.length !== 4) return null;
   const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    if (!_DEC.test(parts[i])) return null;
-    const v = Number(parts[i]);
-    if (v > 255) return null;
-    out[i] = v;
-  }
+  for (let i = 0; i < 4; i++) out[i] = Number(parts[i]);
   return out;
 }
 

@@ -159,14 +159,8 @@ export class Socket implements Pollable {
   #remote: BackendAddress | null = null;
   #binding: Promise<void> | null = null;
   #soError = 0;
-  #opts: Record<_Flag, number> = {
-    reuseaddr: 0,
-    reuseport: 0,
-    keepalive: 0,
-    broadcast: 0,
-    nodelay: 0,
-    v6only: 0,
-  };
+  /** Boolean options set so far (`null`: none, as for most sockets). */
+  #opts: Partial<Record<_Flag, number>> | null = null;
   #rcvbuf: number;
   #sndbuf: number;
   #linger: [number, number] = [0, 0];
@@ -193,7 +187,7 @@ export class Socket implements Pollable {
   #fin: Promise<void> | null = null;
   // datagram
   #dgram: DatagramHandle | null = null;
-  #dq = new _DatagramQueue();
+  #dq: _DatagramQueue | null = null; // made on first use: datagram sockets only
   #dgPaused = false;
   #peer: BackendAddress | null = null;
   #sendCache: _TargetCache | null = null;
@@ -387,15 +381,15 @@ export class Socket implements Pollable {
     const address = await _resolve(this.family, parsed, true);
     const b = getBackend();
     if (this.type === SOCK_STREAM) {
-      _checkV6Only(b, address, this.#opts.v6only !== 0);
+      _checkV6Only(b, address, this.#opt("v6only") !== 0);
       const l = await b.listen({
         address,
         // The listener exists before listen(n) is called, so take the most the
         // kernel allows: with 511, Node stalled 1 s (ListenOverflows, a SYN
         // retry) at the 512th of 1,000 connections held open at once.
         backlog: 4096,
-        reusePort: this.#opts.reuseport !== 0,
-        ipv6Only: this.#opts.v6only !== 0,
+        reusePort: this.#opt("reuseport") !== 0,
+        ipv6Only: this.#opt("v6only") !== 0,
       });
       if (this.#closed) {
         l.close();
@@ -418,9 +412,9 @@ export class Socket implements Pollable {
     }
     const d = await b.bindDatagram({
       address,
-      reuseAddress: this.#opts.reuseaddr !== 0,
-      reusePort: this.#opts.reuseport !== 0,
-      ipv6Only: this.#opts.v6only !== 0,
+      reuseAddress: this.#opt("reuseaddr") !== 0,
+      reusePort: this.#opt("reuseport") !== 0,
+      ipv6Only: this.#opt("v6only") !== 0,
     });
     if (this.#closed) {
       d.close();
@@ -434,7 +428,7 @@ export class Socket implements Pollable {
     this.#local = d.local;
     this.#state = "bound";
     if (this.#dgPaused) d.pause?.();
-    if (this.#opts.broadcast) d.setBroadcast(true);
+    if (this.#opt("broadcast")) d.setBroadcast(true);
     d.start({
       message: (data, from) => this.#onDatagram(data, from),
       error: (err) => {
@@ -454,7 +448,7 @@ export class Socket implements Pollable {
    */
   #onDatagram(data: Uint8Array, from: BackendAddress): void {
     if (this.#peer !== null && !_sameAddress(this.#peer, from)) return;
-    const q = this.#dq;
+    const q = this.#datagrams();
     if (!q.push(data, from, this.#rcvbuf * 2)) return;
     const d = this.#dgram;
     if (!this.#dgPaused && q.bytes > this.#rcvbuf && d?.pause !== undefined) {
@@ -518,7 +512,15 @@ export class Socket implements Pollable {
    * conn.close(); cli.close(); srv.close();
    * ```
    */
-  async accept(): Promise<[Socket, Address]> {
+  accept(): Promise<[Socket, Address]> {
+    // A connection waiting already: no async frame (a listener under load).
+    if (this.#state === "listening" && !this.#closed && this.#acceptQueue.length > 0) {
+      return Promise.resolve(this.#accepted(this.#acceptQueue.shift()!));
+    }
+    return this.#accept();
+  }
+
+  async #accept(): Promise<[Socket, Address]> {
     this.#checkOpen();
     if (this.type !== SOCK_STREAM) throw new OSError(E.EOPNOTSUPP);
     if (this.#state !== "listening") throw new OSError(E.EINVAL);
@@ -533,6 +535,11 @@ export class Socket implements Pollable {
         deadline,
       );
     }
+    return this.#accepted(h);
+  }
+
+  /** The connected socket and peer address `accept` returns for a queued connection. */
+  #accepted(h: StreamHandle): [Socket, Address] {
     const conn = new Socket(this.family, this.type, this.proto);
     if (_getDefaultTimeout() === null) conn.#timeout = null;
     _adoptStream(conn, h);
@@ -660,8 +667,8 @@ export class Socket implements Pollable {
     this.#local = null;
     this.#remote = null;
     this.#state = "connected";
-    if (this.#opts.nodelay) h.setNoDelay(true);
-    if (this.#opts.keepalive) h.setKeepAlive(true);
+    if (this.#opt("nodelay")) h.setNoDelay(true);
+    if (this.#opt("keepalive")) h.setKeepAlive(true);
     h.start({
       data: (chunk) => {
         if (this.#rdShut) return;
@@ -1062,9 +1069,14 @@ export class Socket implements Pollable {
     }
   }
 
+  /** The datagram queue, made on first use. */
+  #datagrams(): _DatagramQueue {
+    return this.#dq ??= new _DatagramQueue();
+  }
+
   /** Whether a datagram receive completes now, without waiting. */
   #datagramReady(): boolean {
-    return this.#dq.length > 0 && this.#binding === null;
+    return this.#dq !== null && this.#dq.length > 0 && this.#binding === null;
   }
 
   /**
@@ -1075,7 +1087,7 @@ export class Socket implements Pollable {
     if (this.#binding !== null) await this.#binding.catch(() => {});
     let at: number | undefined;
     // Loops when another receive, woken by the same datagram, took it first.
-    while (this.#dq.length === 0) {
+    while (this.#datagrams().length === 0) {
       this.#checkOpen();
       const errno = this.#soError;
       if (errno !== 0) {
@@ -1097,7 +1109,7 @@ export class Socket implements Pollable {
    * bytes. Only when one is queued.
    */
   #takeDatagram(n: number, flags: number): Uint8Array {
-    const q = this.#dq;
+    const q = this.#datagrams();
     if ((flags & MSG_PEEK) !== 0) return q.first().slice(0, n);
     const data = q.take();
     if (this.#dgPaused && q.bytes <= this.#rcvbuf / 2) {
@@ -1110,7 +1122,7 @@ export class Socket implements Pollable {
 
   /** {@linkcode Socket.#takeDatagram} with the sender's address, as `recvfrom` returns them. */
   #takeDatagramFrom(n: number, flags: number): [Uint8Array, Address | null] {
-    const from = this.#fromAddress(this.#dq.from());
+    const from = this.#fromAddress(this.#datagrams().from());
     return [this.#takeDatagram(n, flags), from];
   }
 
@@ -1287,7 +1299,7 @@ export class Socket implements Pollable {
     if (this.#wrShut) throw oserror(E.EPIPE);
     // The limited broadcast and loopback's broadcast address need
     // SO_BROADCAST; checked here because some runtimes set it on every socket.
-    if (to.kind === "inet" && !this.#opts.broadcast && _BROADCAST.has(to.host)) {
+    if (to.kind === "inet" && !this.#opt("broadcast") && _BROADCAST.has(to.host)) {
       throw oserror(E.EACCES);
     }
     if (this.#dgram !== null && this.#binding === null) return this.#sendNow(bytes, to, flags);
@@ -1329,7 +1341,7 @@ export class Socket implements Pollable {
 
   /** At close: forgets the queued datagrams; waiting receives end with EBADF. */
   #closeDatagram(): void {
-    this.#dq.clear();
+    this.#dq?.clear();
     this.#arrivals?.close(new OSError(E.EBADF));
   }
 
@@ -1632,7 +1644,7 @@ export class Socket implements Pollable {
     if (key === "rcvbuf") this.#rcvbuf = Math.max(2304, Math.min(v, 212992) * 2);
     else if (key === "sndbuf") this.#sndbuf = Math.max(4608, Math.min(v, 212992) * 2);
     else {
-      this.#opts[key] = v ? 1 : 0;
+      (this.#opts ??= {})[key] = v ? 1 : 0;
       this.#applyOpt(key);
     }
   }
@@ -1667,7 +1679,12 @@ export class Socket implements Pollable {
     const key = this.#optKey(level, optname, true);
     if (key === "rcvbuf") return this.#rcvbuf;
     if (key === "sndbuf") return this.#sndbuf;
-    return this.#opts[key];
+    return this.#opt(key);
+  }
+
+  /** A boolean option's value (0 when never set). */
+  #opt(key: _Flag): number {
+    return this.#opts?.[key] ?? 0;
   }
 
   #optKey(level: number, optname: number, get = false): _OptKey {
@@ -1695,9 +1712,9 @@ export class Socket implements Pollable {
   }
 
   #applyOpt(key: string): void {
-    if (key === "nodelay") this.#stream?.setNoDelay(this.#opts.nodelay !== 0);
-    if (key === "keepalive") this.#stream?.setKeepAlive(this.#opts.keepalive !== 0);
-    if (key === "broadcast") this.#dgram?.setBroadcast(this.#opts.broadcast !== 0);
+    if (key === "nodelay") this.#stream?.setNoDelay(this.#opt("nodelay") !== 0);
+    if (key === "keepalive") this.#stream?.setKeepAlive(this.#opt("keepalive") !== 0);
+    if (key === "broadcast") this.#dgram?.setBroadcast(this.#opt("broadcast") !== 0);
   }
 
   // ---- files, streams, iteration -----------------------------------------------
@@ -1860,7 +1877,7 @@ export class Socket implements Pollable {
     const errorPending = this.#soError !== 0;
     if (this.type === SOCK_DGRAM) {
       return {
-        readable: this.#dq.length > 0 || errorPending,
+        readable: (this.#dq?.length ?? 0) > 0 || errorPending,
         writable: true,
         error: errorPending,
         hangup: false,
@@ -1923,7 +1940,7 @@ export class Socket implements Pollable {
    * @returns The count.
    */
   get _drops(): number {
-    return this.#dq.drops;
+    return this.#dq?.drops ?? 0;
   }
 
   // ---- waiting ---------------------------------------------------------------------
