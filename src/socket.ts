@@ -44,6 +44,7 @@ import {
   getBackend,
   type ListenerHandle,
   type StreamHandle,
+  type StreamSink,
 } from "./backend.ts";
 import { _RecvBuffer } from "./_recv_buffer.ts";
 import { _Arrivals, _DatagramQueue, _TargetCache } from "./_datagram.ts";
@@ -101,6 +102,30 @@ function _plainSize(n: unknown): n is number {
 
 let _adoptStream: (s: Socket, h: StreamHandle) => void;
 let _hideNames: (s: Socket) => void;
+let _streamData: (s: Socket, chunk: Uint8Array) => void;
+let _streamEnd: (s: Socket) => void;
+let _streamError: (s: Socket, err: OSError) => void;
+
+/** What a connected socket gives its stream handle: one object, no closure per event kind. */
+class _StreamSink implements StreamSink {
+  readonly #s: Socket;
+
+  constructor(s: Socket) {
+    this.#s = s;
+  }
+
+  data(chunk: Uint8Array): void {
+    _streamData(this.#s, chunk);
+  }
+
+  end(): void {
+    _streamEnd(this.#s);
+  }
+
+  error(err: OSError): void {
+    _streamError(this.#s, err);
+  }
+}
 
 /**
  * Abstract names this process's unix sockets hold only because a runtime
@@ -201,6 +226,9 @@ export class Socket implements Pollable {
   static {
     _adoptStream = (s, h) => s.#adopt(h);
     _hideNames = (s) => s.#hideNames("pair");
+    _streamData = (s, chunk) => s.#onData(chunk);
+    _streamEnd = (s) => s.#onEnd();
+    _streamError = (s, err) => s.#onError(err);
   }
 
   /**
@@ -669,31 +697,33 @@ export class Socket implements Pollable {
     this.#state = "connected";
     if (this.#opt("nodelay")) h.setNoDelay(true);
     if (this.#opt("keepalive")) h.setKeepAlive(true);
-    h.start({
-      data: (chunk) => {
-        if (this.#rdShut) return;
-        this.#rbuf.push(chunk);
-        this.#notify(); // a waiting recv takes its part first
-        // Reading stops at 8x SO_RCVBUF buffered and goes on below 2x: the gap
-        // keeps a reader slower than the runtime's big reads (Bun: up to 512
-        // KiB) from pausing and resuming on every chunk (two system calls each).
-        if (!this.#paused && this.#rbuf.length >= Math.max(this.#rcvbuf * 8, this.#want)) {
-          this.#paused = true;
-          h.pause();
-        }
-      },
-      end: () => {
-        this.#eof = true;
-        this.#notify();
-      },
-      error: (err) => {
-        this.#readError = err;
-        this.#writeError = err;
-        this.#reset ||= err.errno === E.ECONNRESET;
-        this.#eof = true;
-        this.#notify();
-      },
-    });
+    h.start(new _StreamSink(this));
+    this.#notify();
+  }
+
+  #onData(chunk: Uint8Array): void {
+    if (this.#rdShut) return;
+    this.#rbuf.push(chunk);
+    this.#notify(); // a waiting recv takes its part first
+    // Reading stops at 8x SO_RCVBUF buffered and goes on below 2x: the gap
+    // keeps a reader slower than the runtime's big reads (Bun: up to 512
+    // KiB) from pausing and resuming on every chunk (two system calls each).
+    if (!this.#paused && this.#rbuf.length >= Math.max(this.#rcvbuf * 8, this.#want)) {
+      this.#paused = true;
+      this.#stream!.pause();
+    }
+  }
+
+  #onEnd(): void {
+    this.#eof = true;
+    this.#notify();
+  }
+
+  #onError(err: OSError): void {
+    this.#readError = err;
+    this.#writeError = err;
+    this.#reset ||= err.errno === E.ECONNRESET;
+    this.#eof = true;
     this.#notify();
   }
 
@@ -1483,16 +1513,19 @@ export class Socket implements Pollable {
     this.#connectAbort?.abort();
     this.#deadlines?.close(new OSError(E.EBADF));
     this.#listener?.close();
-    for (const h of this.#acceptQueue) h.abort();
-    this.#acceptQueue = [];
+    if (this.#acceptQueue.length > 0) {
+      for (const h of this.#acceptQueue) h.abort();
+      this.#acceptQueue = [];
+    }
     this.#dgram?.close();
     this.#closeDatagram();
     const h = this.#stream;
     if (h !== null) {
       const reset = this.#rbuf.length > 0 || (this.#linger[0] !== 0 && this.#linger[1] === 0);
-      this.#rbuf.clear();
-      if (reset) h.abort();
-      else {
+      if (reset) {
+        this.#rbuf.clear();
+        h.abort();
+      } else {
         // FIN (if any) was queued behind the write in flight: close after both.
         const pending = this.#fin ?? this.#inflight;
         if (pending === null) h.close();
