@@ -314,7 +314,8 @@ export class _BunStream implements StreamHandle, _Slot {
   close(): void {
     if (this.#closed) return;
     this.#detachSink();
-    this.#whenFlushed({ run: () => this.#endSocket(), fail: () => {} });
+    if (!this.#writesPending()) this.#endSocket();
+    else this.#whenFlushed({ run: () => this.#endSocket(), fail: () => {} });
   }
 
   /** Closes at once with RST; queued writes reject with EBADF. */

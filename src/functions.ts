@@ -376,16 +376,43 @@ export function getservbyport(port: number, protocolname?: string): Promise<stri
  * c.close(); srv.close();
  * ```
  */
-export async function create_connection(
+export function create_connection(
   address: readonly [string, number],
   timeout?: number | null,
   source_address: readonly [string, number] | null = null,
 ): Promise<Socket> {
-  if (!Array.isArray(address) || address.length !== 2) {
-    throw new TypeError("create_connection() address must be a pair (host, port)");
+  let t: number | null;
+  let infos: AddrInfo[] | null;
+  try {
+    if (!Array.isArray(address) || address.length !== 2) {
+      throw new TypeError("create_connection() address must be a pair (host, port)");
+    }
+    t = timeout === undefined ? _getDefaultTimeout() : _timeoutArg(timeout);
+    infos = _numericInfo(address);
+  } catch (err) {
+    return Promise.reject(err);
   }
-  const t = timeout === undefined ? _getDefaultTimeout() : _timeoutArg(timeout);
-  const infos = _numericInfo(address) ?? await getaddrinfo(address[0], address[1], 0, SOCK_STREAM);
+  // The common case without an async frame: one numeric address, no source.
+  if (infos === null || source_address !== null) {
+    return _connectAny(address, t, source_address, infos);
+  }
+  const info = infos[0];
+  const s = new Socket(info[0], info[1], info[2]);
+  s.settimeout(t);
+  return s.connect(info[4]).then(() => s, (err) => {
+    s.close();
+    throw err;
+  });
+}
+
+/** {@linkcode create_connection} through getaddrinfo: each address in turn until one connects. */
+async function _connectAny(
+  address: readonly [string, number],
+  t: number | null,
+  source_address: readonly [string, number] | null,
+  numeric: AddrInfo[] | null,
+): Promise<Socket> {
+  const infos = numeric ?? await getaddrinfo(address[0], address[1], 0, SOCK_STREAM);
   let first: unknown = null;
   for (let i = 0; i < infos.length; i++) {
     const info = infos[i];

@@ -595,6 +595,20 @@ export class Socket implements Pollable {
    * ```
    */
   connect(address: Address): Promise<void> {
+    // The common case without an async frame: a blocking stream socket, a numeric peer.
+    if (
+      this.type === SOCK_STREAM && this.#timeout === null && !this.#closed &&
+      (this.#state === "fresh" || this.#state === "bound")
+    ) {
+      let target: BackendAddress | null = null;
+      try {
+        const parsed = _checkAddress(this.family, address, "connect");
+        if (parsed !== "") target = _resolveNow(this.family, parsed);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      if (target !== null) return this.#startConnect(target);
+    }
     return this.#connect(address, "connect");
   }
 
