@@ -241,12 +241,15 @@ export class _Arrivals {
   }
 
   /**
-   * Ends every waiting receive with `err` (the socket closed).
+   * Ends every waiting receive with the error `err` builds (the socket
+   * closed); builds it only when a receive waits.
    *
-   * @param err The error (EBADF).
+   * @param err Builds the error (EBADF).
    */
-  close(err: OSError): void {
+  close(err: () => OSError): void {
+    if (this.#waiting.length === 0) return;
     const ws = this.#waiting.splice(0);
-    for (const w of ws) w.reject(err);
+    const e = err();
+    for (const w of ws) w.reject(e);
   }
 }

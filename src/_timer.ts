@@ -103,17 +103,21 @@ export class _Deadlines {
   }
 
   /**
-   * The socket closed: stops the timer and ends every pending call with `err`.
+   * The socket closed: stops the timer and ends every pending call with the
+   * error `err` builds (only built when a call is pending: an error's stack
+   * costs microseconds, and most sockets close with nothing pending).
    *
-   * @param err The error for the pending calls (EBADF).
+   * @param err Builds the error for the pending calls (EBADF).
    */
-  close(err: OSError): void {
+  close(err: () => OSError): void {
     this.#timer?.cancel();
     this.#timer = null;
     this.#timerAt = Infinity;
+    if (this.#pending.size === 0) return;
     const pending = [...this.#pending];
     this.#pending.clear();
-    for (const d of pending) d.end(err);
+    const e = err();
+    for (const d of pending) d.end(e);
   }
 
   #arm(at: number): void {

@@ -134,6 +134,11 @@ class _StreamSink implements StreamSink {
  */
 const _hiddenNames = new Set<string>();
 
+/** EBADF, for calls a close ends. */
+function _ebadf(): OSError {
+  return new OSError(E.EBADF);
+}
+
 function _sameAddress(a: BackendAddress, b: BackendAddress): boolean {
   if (a.kind === "unix" || b.kind === "unix") {
     return a.kind === "unix" && b.kind === "unix" && a.path === b.path;
@@ -1386,7 +1391,7 @@ export class Socket implements Pollable {
   /** At close: forgets the queued datagrams; waiting receives end with EBADF. */
   #closeDatagram(): void {
     this.#dq?.clear();
-    this.#arrivals?.close(new OSError(E.EBADF));
+    this.#arrivals?.close(_ebadf);
   }
 
   /**
@@ -1525,7 +1530,7 @@ export class Socket implements Pollable {
     _freeFd(this.#fd);
     this.#fd = -1;
     this.#connectAbort?.abort();
-    this.#deadlines?.close(new OSError(E.EBADF));
+    this.#deadlines?.close(_ebadf);
     this.#listener?.close();
     if (this.#acceptQueue.length > 0) {
       for (const h of this.#acceptQueue) h.abort();
