@@ -133,9 +133,13 @@ export class _DenoDatagram implements DatagramHandle {
   readonly local: BackendAddress;
   #conn: DenoDatagramConn;
   #turns: _UnixTurns | null;
+  #sink: DatagramSink | null = null;
   #closed = false;
   #paused = false;
-  #wake: (() => void) | null = null;
+  #receiving = false; // a receive is in flight
+  #failed = false; // an error was delivered: no more receives
+  #buf: Uint8Array | null = null; // the receive buffer, reused (datagrams are copied out)
+  #from: BackendAddress = { kind: "unix", path: "" }; // the last sender
   #to: BackendAddress | null = null;
   #target: DenoAddr | null = null;
 
@@ -152,12 +156,14 @@ export class _DenoDatagram implements DatagramHandle {
   }
 
   /**
-   * Starts the receive loop.
+   * Starts receiving (one receive in flight at a time, settled by callbacks).
    *
    * @param sink Receives datagrams and errors.
    */
   start(sink: DatagramSink): void {
-    this.#loop(sink).catch(_noop);
+    this.#sink = sink;
+    this.#buf = new Uint8Array(this.#turns === null ? _UDP_BUFFER : _UNIX_BUFFER);
+    this.#receive();
   }
 
   /** Holds the next receive until {@linkcode _DenoDatagram.resume}. */
@@ -165,10 +171,10 @@ export class _DenoDatagram implements DatagramHandle {
     this.#paused = true;
   }
 
-  /** Lets the receive loop go on. */
+  /** Lets receiving go on. */
   resume(): void {
     this.#paused = false;
-    this.#wakeUp();
+    this.#receive();
   }
 
   /**
@@ -208,38 +214,38 @@ export class _DenoDatagram implements DatagramHandle {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#wakeUp();
     _closeQuietly(this.#conn);
     this.#turns?.close();
   }
 
-  async #loop(sink: DatagramSink): Promise<void> {
-    const buf = new Uint8Array(this.local.kind === "unix" ? _UNIX_BUFFER : _UDP_BUFFER);
-    let from: BackendAddress = { kind: "unix", path: "" };
-    while (!this.#closed) {
-      if (this.#paused) {
-        await new Promise<void>((resolve) => this.#wake = resolve);
-        continue;
-      }
-      let message: [Uint8Array, DenoAddr];
-      try {
-        message = await (this.#turns === null ? this.#conn.receive(buf) : this.#turns.receive(buf));
-      } catch (err) {
-        if (!this.#closed) sink.error(_translate(err));
-        return;
-      }
-      if (this.#closed) return;
-      if (this.#turns?.isPoke(message[1])) continue;
-      from = _sameSender(from, message[1]) ? from : _address(message[1]);
-      sink.message(message[0].slice(), from);
+  /** Issues the next receive unless one is in flight or receiving must not go on. */
+  #receive = (): void => {
+    if (this.#receiving || this.#closed || this.#paused || this.#failed || this.#buf === null) {
+      return;
     }
-  }
+    this.#receiving = true;
+    const buf = this.#buf!;
+    const turns = this.#turns;
+    (turns === null ? this.#conn.receive(buf) : turns.receive(buf))
+      .then(this.#onMessage, this.#onError);
+  };
 
-  #wakeUp(): void {
-    const wake = this.#wake;
-    this.#wake = null;
-    wake?.();
-  }
+  #onMessage = (message: [Uint8Array, DenoAddr]): void => {
+    this.#receiving = false;
+    if (this.#closed) return;
+    const addr = message[1];
+    if (this.#turns?.isPoke(addr) !== true) {
+      const from = _sameSender(this.#from, addr) ? this.#from : this.#from = _address(addr);
+      this.#sink!.message(message[0].slice(), from);
+    }
+    this.#receive();
+  };
+
+  #onError = (err: unknown): void => {
+    this.#receiving = false;
+    this.#failed = true;
+    if (!this.#closed) this.#sink!.error(_translate(err));
+  };
 }
 
 /**
