@@ -171,13 +171,15 @@ export class _DenoStream implements StreamHandle {
   }
 
   /**
-   * Starts reading.
+   * Starts reading, from the next `process.nextTick` run: a connection
+   * closed by the promise jobs its connect or accept started (a port probe,
+   * a refused client) then leaves no read for Deno to cancel.
    *
    * @param sink Receives data, EOF and errors.
    */
   start(sink: StreamSink): void {
     this.#sink = sink;
-    this.#read();
+    _defer(this.#read);
   }
 
   /** Holds the next read until {@linkcode _DenoStream.resume}. */
