@@ -36,6 +36,35 @@ const _UDP_BUFFER = 64 * 1024;
 /** Receive buffer for unix datagrams (Linux allows up to the send buffer size). */
 const _UNIX_BUFFER = 256 * 1024;
 
+/** Datagrams up to this size are copied into a shared slab, bigger ones into their own array. */
+const _SMALL = 256;
+/** Size of the slabs small datagrams are copied into. */
+const _SLAB_SIZE = 4 * 1024;
+
+let _slab = new Uint8Array(0);
+let _slabOff = _SLAB_SIZE; // full: the first small datagram starts a slab
+
+/**
+ * A copy the core may keep of a datagram in a reused receive buffer. A
+ * small one is copied into a shared slab and handed over as a view (in Deno
+ * a new array costs about 1 µs even for 16 bytes, a view about 0.1 µs): no
+ * part of a slab is written twice, and a datagram the caller keeps holds on
+ * to 4 KiB at most.
+ */
+function _copy(data: Uint8Array): Uint8Array {
+  const n = data.length;
+  if (n > _SMALL) return data.slice();
+  if (_slabOff + n > _SLAB_SIZE) {
+    _slab = new Uint8Array(_SLAB_SIZE);
+    _slabOff = 0;
+  }
+  const off = _slabOff;
+  _slabOff = off + n;
+  const copy = _slab.subarray(off, off + n);
+  copy.set(data);
+  return copy;
+}
+
 function _target(to: BackendAddress): DenoAddr {
   return to.kind === "unix"
     ? { transport: "unixpacket", path: to.path }
@@ -236,7 +265,7 @@ export class _DenoDatagram implements DatagramHandle {
     const addr = message[1];
     if (this.#turns?.isPoke(addr) !== true) {
       const from = _sameSender(this.#from, addr) ? this.#from : this.#from = _address(addr);
-      this.#sink!.message(message[0].slice(), from);
+      this.#sink!.message(_copy(message[0]), from);
     }
     this.#receive();
   };
