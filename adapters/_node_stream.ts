@@ -15,6 +15,18 @@ import { _translate } from "./_node_errors.ts";
 
 const _EMPTY = new Uint8Array(0);
 
+/**
+ * Writes up to this size go to Node without a write callback: Node then
+ * schedules nothing when the OS takes them at once (the common case), and
+ * a zero-length write with a callback marks the end of one that did not.
+ */
+const _NO_CALLBACK_MAX = 16 * 1024;
+
+/** The part of Node's TCP handle used to probe the connection's state. */
+interface _PeerProbe {
+  getpeername?(out: object): number;
+}
+
 /** A write the core is waiting for (the socket's queue was above its mark). */
 interface _Waiter {
   resolve(): void;
@@ -47,7 +59,10 @@ export class _NodeStream implements StreamHandle {
   #failed = false;
   #pendingError: OSError | null = null;
   #writer: _Waiter | null = null;
+  #watchingWrites = false;
   #callbacksDue = 0;
+  /** Settles a pending connect (set only while connecting). */
+  #connecting: ((err: OSError | null) => void) | null = null;
 
   /**
    * Wraps a connected socket.
@@ -66,10 +81,55 @@ export class _NodeStream implements StreamHandle {
     this.#remote = remote;
     this.#tcp = typeof local === "function" || local.kind === "inet";
     this.#socket = socket;
+    // The only listener until a write has to wait (see #watchWrites).
     socket.on("error", (err: unknown) => this.#onError(err));
-    socket.on("drain", () => this.#settleWrite(null));
-    // Errors are built only when a write waits: an Error's stack costs microseconds.
-    socket.on("close", () => this.#writer !== null && this.#settleWrite(oserror(EPIPE)));
+  }
+
+  /**
+   * Connects a new socket to `address`; the signal's abort destroys the
+   * attempt. The socket's one `error` listener serves the attempt, then the
+   * handle.
+   *
+   * @param address The peer.
+   * @param signal Aborted when the core gives up.
+   * @returns The connected handle; rejects with a translated OSError.
+   */
+  static connect(address: BackendAddress, signal: AbortSignal): Promise<_NodeStream> {
+    return new Promise<_NodeStream>((resolve, reject) => {
+      if (signal.aborted) {
+        reject(oserror(ECANCELED));
+        return;
+      }
+      let socket: net.Socket;
+      try {
+        socket = net.connect(_connectOptions(address));
+      } catch (err) {
+        reject(_translate(err));
+        return;
+      }
+      const stream = address.kind === "unix"
+        ? new _NodeStream(socket, { kind: "unix", path: "" }, address)
+        : new _NodeStream(
+          socket,
+          () => _inet(socket.localAddress, socket.localPort, socket.localFamily ?? address.version),
+          address,
+        );
+      const settle = (err: OSError | null) => {
+        if (stream.#connecting === null) return;
+        stream.#connecting = null;
+        if (err === null) resolve(stream);
+        else reject(err);
+      };
+      stream.#connecting = settle;
+      // Left on the signal: the core drops it once connected, and a settled
+      // attempt ignores it (cheaper than removing it every time).
+      signal.addEventListener("abort", () => {
+        if (stream.#connecting === null) return;
+        socket.destroy();
+        settle(oserror(ECANCELED));
+      });
+      socket.once("connect", () => settle(null));
+    });
   }
 
   /**
@@ -94,22 +154,6 @@ export class _NodeStream implements StreamHandle {
     );
   }
 
-  /**
-   * Wraps a socket that connected to `peer`.
-   *
-   * @param socket The connected socket.
-   * @param peer The address that was connected to.
-   * @returns The handle.
-   */
-  static connected(socket: net.Socket, peer: BackendAddress): _NodeStream {
-    if (peer.kind === "unix") return new _NodeStream(socket, { kind: "unix", path: "" }, peer);
-    return new _NodeStream(
-      socket,
-      () => _inet(socket.localAddress, socket.localPort, socket.localFamily ?? peer.version),
-      peer,
-    );
-  }
-
   /** Local endpoint (read from Node when first asked). */
   get local(): BackendAddress {
     const l = this.#local;
@@ -129,7 +173,10 @@ export class _NodeStream implements StreamHandle {
    */
   start(sink: StreamSink): void {
     this.#sink = sink;
-    queueMicrotask(() => this.#attach());
+    // Node emits `data` and `end` from later ticks only, so attaching here is
+    // not synchronous delivery (and spares a queued microtask per connection).
+    if (this.#pendingError === null) this.#attach();
+    else queueMicrotask(() => this.#attach());
   }
 
   /** Stops reading; Node's buffer fills, then the kernel's, then the peer waits. */
@@ -160,16 +207,36 @@ export class _NodeStream implements StreamHandle {
       return Promise.reject(oserror(EPIPE));
     }
     if (data.byteLength === 0) return undefined;
+    const small = data.byteLength <= _NO_CALLBACK_MAX;
     try {
-      socket.write(data, this.#onWritten);
-      this.#callbacksDue++;
+      if (small) socket.write(data);
+      else {
+        socket.write(data, this.#onWritten);
+        this.#callbacksDue++;
+      }
+      if (socket.writableLength === 0 && !socket.destroyed) return undefined;
+      if (small) {
+        // Not written at once: Node calls this one's callback after `data`'s.
+        socket.write(_EMPTY, this.#onWritten);
+        this.#callbacksDue++;
+      }
     } catch (err) {
       return Promise.reject(_translate(err));
     }
-    if (socket.writableLength === 0 && !socket.destroyed) return undefined;
+    this.#watchWrites();
     return new Promise<void>((resolve, reject) => {
       this.#writer = { resolve, reject };
     });
+  }
+
+  /** Settles waiting writes on `drain` and `close` too (added once, when a write first waits). */
+  #watchWrites(): void {
+    if (this.#watchingWrites) return;
+    this.#watchingWrites = true;
+    const socket = this.#socket;
+    socket.on("drain", () => this.#settleWrite(null));
+    // Errors are built only when a write waits: an Error's stack costs microseconds.
+    socket.on("close", () => this.#writer !== null && this.#settleWrite(oserror(EPIPE)));
   }
 
   /**
@@ -220,8 +287,8 @@ export class _NodeStream implements StreamHandle {
       socket.destroy();
       return;
     }
-    socket.once("finish", () => socket.destroy());
-    if (!socket.writableEnded) socket.end();
+    // Called once the FIN is sent, or with the error that prevents it.
+    socket.end(() => socket.destroy());
   }
 
   /** Closes at once, with RST for TCP. */
@@ -293,7 +360,7 @@ export class _NodeStream implements StreamHandle {
    */
   #onEnd(): void {
     const socket = this.#socket;
-    if (!this.#tcp || socket.writableEnded || socket.writableLength > 0) {
+    if (!this.#tcp || socket.writableEnded || socket.writableLength > 0 || this.#peerKnown()) {
       this.#sink?.end();
       return;
     }
@@ -307,7 +374,22 @@ export class _NodeStream implements StreamHandle {
     }
   }
 
+  /**
+   * Whether the kernel still has a peer for this connection: getpeername(2)
+   * fails only once it is closed (a RST came), so a success is a plain FIN,
+   * for one system call and none of the stream machinery of a write.
+   */
+  #peerKnown(): boolean {
+    const handle = (this.#socket as unknown as { _handle?: _PeerProbe | null })._handle;
+    return typeof handle?.getpeername === "function" && handle.getpeername({}) === 0;
+  }
+
   #onError(err: unknown): void {
+    const connecting = this.#connecting;
+    if (connecting !== null) {
+      connecting(_translate(err));
+      return;
+    }
     const error = _translate(err);
     this.#settleWrite(error);
     if (this.#closed || this.#failed) return;
@@ -364,34 +446,5 @@ function _connectOptions(address: BackendAddress): net.NetConnectOpts {
  * ```
  */
 export function _connect(options: ConnectOptions): Promise<StreamHandle> {
-  const { address, signal } = options;
-  return new Promise<StreamHandle>((resolve, reject) => {
-    if (signal.aborted) {
-      reject(oserror(ECANCELED));
-      return;
-    }
-    let socket: net.Socket;
-    try {
-      socket = net.connect(_connectOptions(address));
-    } catch (err) {
-      reject(_translate(err));
-      return;
-    }
-    let settled = false;
-    const settle = (handle: StreamHandle | null, err: OSError | null) => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener("abort", onAbort);
-      if (handle !== null) resolve(handle);
-      else reject(err ?? oserror(ECANCELED));
-    };
-    const onAbort = () => {
-      socket.destroy();
-      settle(null, oserror(ECANCELED));
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    // Stays attached for the socket's life: later errors go to the handle's own listener.
-    socket.on("error", (err: unknown) => settle(null, _translate(err)));
-    socket.once("connect", () => settle(_NodeStream.connected(socket, address), null));
-  });
+  return _NodeStream.connect(options.address, options.signal);
 }
