@@ -22,6 +22,13 @@ const _EMPTY = new Uint8Array(0);
  */
 const _NO_CALLBACK_MAX = 16 * 1024;
 
+/**
+ * The one buffer Node reads outgoing connections' data into (`onread`):
+ * each read is copied out at once, so every socket can share it. This skips
+ * the stream machinery (a `Buffer`, a `data` event and a tick per chunk).
+ */
+const _READ_BUFFER = new Uint8Array(64 * 1024);
+
 /** The part of Node's TCP handle used to probe the connection's state. */
 interface _PeerProbe {
   getpeername?(out: object): number;
@@ -37,9 +44,12 @@ interface _Waiter {
  * A connected `net.Socket` seen as a {@linkcode StreamHandle}.
  *
  * The socket gets its `error` listener at construction and keeps it for
- * life, so no error is ever unhandled, even after `close()`. Data stays in
- * Node's own read buffer until `start()`; an error before `start()` is kept
- * and delivered after it.
+ * life, so no error is ever unhandled, even after `close()`. An accepted
+ * socket's data comes as `data` events and stays in Node's own read buffer
+ * until `start()`; an outgoing connection's data is read into the shared
+ * {@linkcode _READ_BUFFER} and copied out (what is read before `start()` is
+ * kept, and reading stops). An error before `start()` is kept and delivered
+ * after it.
  *
  * @example Wrap an accepted socket
  * ```ts ignore
@@ -55,6 +65,10 @@ export class _NodeStream implements StreamHandle {
   #sink: StreamSink | null = null;
   #attached = false;
   #paused = false;
+  /** Node reads into {@linkcode _READ_BUFFER} and calls `#onRead` (outgoing connections). */
+  #userBuffer = false;
+  /** Chunks read before `start()` (outgoing connections only). */
+  #early: Uint8Array[] | null = null;
   #closed = false;
   #failed = false;
   #pendingError: OSError | null = null;
@@ -100,36 +114,54 @@ export class _NodeStream implements StreamHandle {
         reject(oserror(ECANCELED));
         return;
       }
+      let stream: _NodeStream | null = null;
+      // Node reads only once connected, when `stream` is set.
+      const onRead = (n: number, buffer: Uint8Array) => stream!.#onRead(n, buffer);
       let socket: net.Socket;
       try {
-        socket = net.connect(_connectOptions(address));
+        socket = net.connect(_connectOptions(address, onRead));
       } catch (err) {
         reject(_translate(err));
         return;
       }
-      const stream = address.kind === "unix"
-        ? new _NodeStream(socket, { kind: "unix", path: "" }, address)
-        : new _NodeStream(
-          socket,
-          () => _inet(socket.localAddress, socket.localPort, socket.localFamily ?? address.version),
-          address,
-        );
-      const settle = (err: OSError | null) => {
-        if (stream.#connecting === null) return;
-        stream.#connecting = null;
-        if (err === null) resolve(stream);
-        else reject(err);
-      };
-      stream.#connecting = settle;
-      // Left on the signal: the core drops it once connected, and a settled
-      // attempt ignores it (cheaper than removing it every time).
-      signal.addEventListener("abort", () => {
-        if (stream.#connecting === null) return;
-        socket.destroy();
-        settle(oserror(ECANCELED));
-      });
-      socket.once("connect", () => settle(null));
+      stream = _NodeStream.#outgoing(socket, address);
+      stream.#awaitConnect(signal, resolve, reject);
     });
+  }
+
+  /** The handle of an outgoing connection (reading into {@linkcode _READ_BUFFER}). */
+  static #outgoing(socket: net.Socket, peer: BackendAddress): _NodeStream {
+    const stream = peer.kind === "unix"
+      ? new _NodeStream(socket, { kind: "unix", path: "" }, peer)
+      : new _NodeStream(
+        socket,
+        () => _inet(socket.localAddress, socket.localPort, socket.localFamily ?? peer.version),
+        peer,
+      );
+    stream.#userBuffer = true;
+    return stream;
+  }
+
+  /** Settles a connect attempt: connected, failed (through `#onError`) or aborted. */
+  #awaitConnect(
+    signal: AbortSignal,
+    resolve: (stream: _NodeStream) => void,
+    reject: (err: OSError) => void,
+  ): void {
+    const socket = this.#socket;
+    this.#connecting = (err) => {
+      this.#connecting = null;
+      if (err === null) resolve(this);
+      else reject(err);
+    };
+    // Left on the signal: the core drops it once connected, and a settled
+    // attempt ignores it (cheaper than removing it every time).
+    signal.addEventListener("abort", () => {
+      if (this.#connecting === null) return;
+      socket.destroy();
+      this.#connecting(oserror(ECANCELED));
+    });
+    socket.once("connect", () => this.#connecting?.(null));
   }
 
   /**
@@ -341,15 +373,48 @@ export class _NodeStream implements StreamHandle {
       return;
     }
     const socket = this.#socket;
+    socket.on("end", () => {
+      if (!this.#failed) this.#onEnd();
+    });
+    if (this.#userBuffer) {
+      // Reading goes on (and `end` can come) once the stream flows.
+      if (this.#early === null) {
+        if (!this.#paused) socket.resume();
+      } else queueMicrotask(() => this.#flushEarly());
+      return;
+    }
     socket.on("data", (chunk: Buffer) => {
       if (!this.#failed) {
         this.#sink?.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       }
     });
-    socket.on("end", () => {
-      if (!this.#failed) this.#onEnd();
-    });
     if (this.#paused) socket.pause();
+  }
+
+  /**
+   * Node's `onread` callback: `n` bytes were read into the shared buffer.
+   * Before `start()` the chunk is kept and reading stops (returns false).
+   */
+  #onRead(n: number, buffer: Uint8Array): boolean {
+    if (this.#closed || this.#failed) return true; // drained and dropped
+    const chunk = buffer.slice(0, n);
+    if (!this.#attached) {
+      (this.#early ??= []).push(chunk);
+      return false;
+    }
+    this.#sink?.data(chunk);
+    return true;
+  }
+
+  /** Hands chunks read before `start()` over, then lets reading go on. */
+  #flushEarly(): void {
+    const early = this.#early ?? [];
+    this.#early = null;
+    for (const chunk of early) {
+      if (this.#closed || this.#failed) return;
+      this.#sink?.data(chunk);
+    }
+    if (!this.#closed && !this.#paused) this.#socket.resume();
   }
 
   /**
@@ -416,9 +481,13 @@ export class _NodeStream implements StreamHandle {
   }
 }
 
-/** Node's connect options for a backend address. */
-function _connectOptions(address: BackendAddress): net.NetConnectOpts {
-  if (address.kind === "unix") return { path: address.path, allowHalfOpen: true };
+/** Node's connect options for a backend address; Node reads into {@linkcode _READ_BUFFER}. */
+function _connectOptions(
+  address: BackendAddress,
+  onRead: (n: number, buffer: Uint8Array) => boolean,
+): net.NetConnectOpts {
+  const onread = { buffer: _READ_BUFFER, callback: onRead };
+  if (address.kind === "unix") return { path: address.path, allowHalfOpen: true, onread };
   return {
     host: address.host,
     port: address.port,
@@ -426,6 +495,7 @@ function _connectOptions(address: BackendAddress): net.NetConnectOpts {
     noDelay: false,
     allowHalfOpen: true,
     autoSelectFamily: false,
+    onread,
   };
 }
 
