@@ -211,7 +211,10 @@ export class _NodeStream implements StreamHandle {
     else queueMicrotask(() => this.#attach());
   }
 
-  /** Stops reading; Node's buffer fills, then the kernel's, then the peer waits. */
+  /**
+   * Stops reading: the kernel's buffer fills (an accepted socket's Node
+   * buffer first), then the peer waits.
+   */
   pause(): void {
     this.#paused = true;
     if (!this.#closed) this.#socket.pause();
