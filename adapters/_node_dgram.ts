@@ -5,6 +5,8 @@
  */
 
 import * as dgram from "node:dgram";
+import * as dns from "node:dns";
+import { isIP } from "node:net";
 import type { Buffer } from "node:buffer";
 import type {
   BackendAddress,
@@ -164,11 +166,27 @@ export class _NodeDatagram implements DatagramHandle {
   }
 }
 
+/**
+ * The address look-up `node:dgram` runs before every send and bind. The core
+ * passes numeric hosts only; `dns.lookup` answers those from a later tick,
+ * this answers at once (one tick and a closure less per datagram sent).
+ */
+function _lookup(
+  host: string,
+  options: dns.LookupOneOptions | number,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = isIP(host);
+  if (family !== 0) callback(null, host, family);
+  else dns.lookup(host, options as dns.LookupOneOptions, callback);
+}
+
 /** Node's createSocket options for backend datagram options. */
 function _socketOptions(options: DatagramOptions, version: 4 | 6): dgram.SocketOptions {
   const socket: dgram.SocketOptions = {
     type: version === 6 ? "udp6" : "udp4",
     reuseAddr: options.reuseAddress,
+    lookup: _lookup,
   };
   if (version === 6) socket.ipv6Only = options.ipv6Only;
   // Node before 22.12/23.1 ignores the option (the capability says so).

@@ -15,6 +15,25 @@ import { _translate } from "./_node_errors.ts";
 
 const _EMPTY = new Uint8Array(0);
 
+/**
+ * Writes up to this size go to Node without a write callback: Node then
+ * schedules nothing when the OS takes them at once (the common case), and
+ * a zero-length write with a callback marks the end of one that did not.
+ */
+const _NO_CALLBACK_MAX = 16 * 1024;
+
+/**
+ * The one buffer Node reads outgoing connections' data into (`onread`):
+ * each read is copied out at once, so every socket can share it. This skips
+ * the stream machinery (a `Buffer`, a `data` event and a tick per chunk).
+ */
+const _READ_BUFFER = new Uint8Array(64 * 1024);
+
+/** The part of Node's TCP handle used to probe the connection's state. */
+interface _PeerProbe {
+  getpeername?(out: object): number;
+}
+
 /** A write the core is waiting for (the socket's queue was above its mark). */
 interface _Waiter {
   resolve(): void;
@@ -25,9 +44,12 @@ interface _Waiter {
  * A connected `net.Socket` seen as a {@linkcode StreamHandle}.
  *
  * The socket gets its `error` listener at construction and keeps it for
- * life, so no error is ever unhandled, even after `close()`. Data stays in
- * Node's own read buffer until `start()`; an error before `start()` is kept
- * and delivered after it.
+ * life, so no error is ever unhandled, even after `close()`. An accepted
+ * socket's data comes as `data` events and stays in Node's own read buffer
+ * until `start()`; an outgoing connection's data is read into the shared
+ * {@linkcode _READ_BUFFER} and copied out (what is read before `start()` is
+ * kept, and reading stops). An error before `start()` is kept and delivered
+ * after it.
  *
  * @example Wrap an accepted socket
  * ```ts ignore
@@ -43,11 +65,18 @@ export class _NodeStream implements StreamHandle {
   #sink: StreamSink | null = null;
   #attached = false;
   #paused = false;
+  /** Node reads into {@linkcode _READ_BUFFER} and calls `#onRead` (outgoing connections). */
+  #userBuffer = false;
+  /** Chunks read before `start()` (outgoing connections only). */
+  #early: Uint8Array[] | null = null;
   #closed = false;
   #failed = false;
   #pendingError: OSError | null = null;
   #writer: _Waiter | null = null;
+  #watchingWrites = false;
   #callbacksDue = 0;
+  /** Settles a pending connect (set only while connecting). */
+  #connecting: ((err: OSError | null) => void) | null = null;
 
   /**
    * Wraps a connected socket.
@@ -66,10 +95,73 @@ export class _NodeStream implements StreamHandle {
     this.#remote = remote;
     this.#tcp = typeof local === "function" || local.kind === "inet";
     this.#socket = socket;
+    // The only listener until a write has to wait (see #watchWrites).
     socket.on("error", (err: unknown) => this.#onError(err));
-    socket.on("drain", () => this.#settleWrite(null));
-    // Errors are built only when a write waits: an Error's stack costs microseconds.
-    socket.on("close", () => this.#writer !== null && this.#settleWrite(oserror(EPIPE)));
+  }
+
+  /**
+   * Connects a new socket to `address`; the signal's abort destroys the
+   * attempt. The socket's one `error` listener serves the attempt, then the
+   * handle.
+   *
+   * @param address The peer.
+   * @param signal Aborted when the core gives up.
+   * @returns The connected handle; rejects with a translated OSError.
+   */
+  static connect(address: BackendAddress, signal: AbortSignal): Promise<_NodeStream> {
+    return new Promise<_NodeStream>((resolve, reject) => {
+      if (signal.aborted) {
+        reject(oserror(ECANCELED));
+        return;
+      }
+      let stream: _NodeStream | null = null;
+      // Node reads only once connected, when `stream` is set.
+      const onRead = (n: number, buffer: Uint8Array) => stream!.#onRead(n, buffer);
+      let socket: net.Socket;
+      try {
+        socket = net.connect(_connectOptions(address, onRead));
+      } catch (err) {
+        reject(_translate(err));
+        return;
+      }
+      stream = _NodeStream.#outgoing(socket, address);
+      stream.#awaitConnect(signal, resolve, reject);
+    });
+  }
+
+  /** The handle of an outgoing connection (reading into {@linkcode _READ_BUFFER}). */
+  static #outgoing(socket: net.Socket, peer: BackendAddress): _NodeStream {
+    const stream = peer.kind === "unix"
+      ? new _NodeStream(socket, { kind: "unix", path: "" }, peer)
+      : new _NodeStream(
+        socket,
+        () => _inet(socket.localAddress, socket.localPort, socket.localFamily ?? peer.version),
+        peer,
+      );
+    stream.#userBuffer = true;
+    return stream;
+  }
+
+  /** Settles a connect attempt: connected, failed (through `#onError`) or aborted. */
+  #awaitConnect(
+    signal: AbortSignal,
+    resolve: (stream: _NodeStream) => void,
+    reject: (err: OSError) => void,
+  ): void {
+    const socket = this.#socket;
+    this.#connecting = (err) => {
+      this.#connecting = null;
+      if (err === null) resolve(this);
+      else reject(err);
+    };
+    // Left on the signal: the core drops it once connected, and a settled
+    // attempt ignores it (cheaper than removing it every time).
+    signal.addEventListener("abort", () => {
+      if (this.#connecting === null) return;
+      socket.destroy();
+      this.#connecting(oserror(ECANCELED));
+    });
+    socket.once("connect", () => this.#connecting?.(null));
   }
 
   /**
@@ -94,22 +186,6 @@ export class _NodeStream implements StreamHandle {
     );
   }
 
-  /**
-   * Wraps a socket that connected to `peer`.
-   *
-   * @param socket The connected socket.
-   * @param peer The address that was connected to.
-   * @returns The handle.
-   */
-  static connected(socket: net.Socket, peer: BackendAddress): _NodeStream {
-    if (peer.kind === "unix") return new _NodeStream(socket, { kind: "unix", path: "" }, peer);
-    return new _NodeStream(
-      socket,
-      () => _inet(socket.localAddress, socket.localPort, socket.localFamily ?? peer.version),
-      peer,
-    );
-  }
-
   /** Local endpoint (read from Node when first asked). */
   get local(): BackendAddress {
     const l = this.#local;
@@ -129,10 +205,16 @@ export class _NodeStream implements StreamHandle {
    */
   start(sink: StreamSink): void {
     this.#sink = sink;
-    queueMicrotask(() => this.#attach());
+    // Node emits `data` and `end` from later ticks only, so attaching here is
+    // not synchronous delivery (and spares a queued microtask per connection).
+    if (this.#pendingError === null) this.#attach();
+    else queueMicrotask(() => this.#attach());
   }
 
-  /** Stops reading; Node's buffer fills, then the kernel's, then the peer waits. */
+  /**
+   * Stops reading: the kernel's buffer fills (an accepted socket's Node
+   * buffer first), then the peer waits.
+   */
   pause(): void {
     this.#paused = true;
     if (!this.#closed) this.#socket.pause();
@@ -160,16 +242,36 @@ export class _NodeStream implements StreamHandle {
       return Promise.reject(oserror(EPIPE));
     }
     if (data.byteLength === 0) return undefined;
+    const small = data.byteLength <= _NO_CALLBACK_MAX;
     try {
-      socket.write(data, this.#onWritten);
-      this.#callbacksDue++;
+      if (small) socket.write(data);
+      else {
+        socket.write(data, this.#onWritten);
+        this.#callbacksDue++;
+      }
+      if (socket.writableLength === 0 && !socket.destroyed) return undefined;
+      if (small) {
+        // Not written at once: Node calls this one's callback after `data`'s.
+        socket.write(_EMPTY, this.#onWritten);
+        this.#callbacksDue++;
+      }
     } catch (err) {
       return Promise.reject(_translate(err));
     }
-    if (socket.writableLength === 0 && !socket.destroyed) return undefined;
+    this.#watchWrites();
     return new Promise<void>((resolve, reject) => {
       this.#writer = { resolve, reject };
     });
+  }
+
+  /** Settles waiting writes on `drain` and `close` too (added once, when a write first waits). */
+  #watchWrites(): void {
+    if (this.#watchingWrites) return;
+    this.#watchingWrites = true;
+    const socket = this.#socket;
+    socket.on("drain", () => this.#settleWrite(null));
+    // Errors are built only when a write waits: an Error's stack costs microseconds.
+    socket.on("close", () => this.#writer !== null && this.#settleWrite(oserror(EPIPE)));
   }
 
   /**
@@ -220,8 +322,8 @@ export class _NodeStream implements StreamHandle {
       socket.destroy();
       return;
     }
-    socket.once("finish", () => socket.destroy());
-    if (!socket.writableEnded) socket.end();
+    // Called once the FIN is sent, or with the error that prevents it.
+    socket.end(() => socket.destroy());
   }
 
   /** Closes at once, with RST for TCP. */
@@ -274,15 +376,48 @@ export class _NodeStream implements StreamHandle {
       return;
     }
     const socket = this.#socket;
+    socket.on("end", () => {
+      if (!this.#failed) this.#onEnd();
+    });
+    if (this.#userBuffer) {
+      // Reading goes on (and `end` can come) once the stream flows.
+      if (this.#early === null) {
+        if (!this.#paused) socket.resume();
+      } else queueMicrotask(() => this.#flushEarly());
+      return;
+    }
     socket.on("data", (chunk: Buffer) => {
       if (!this.#failed) {
         this.#sink?.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       }
     });
-    socket.on("end", () => {
-      if (!this.#failed) this.#onEnd();
-    });
     if (this.#paused) socket.pause();
+  }
+
+  /**
+   * Node's `onread` callback: `n` bytes were read into the shared buffer.
+   * Before `start()` the chunk is kept and reading stops (returns false).
+   */
+  #onRead(n: number, buffer: Uint8Array): boolean {
+    if (this.#closed || this.#failed) return true; // drained and dropped
+    const chunk = buffer.slice(0, n);
+    if (!this.#attached) {
+      (this.#early ??= []).push(chunk);
+      return false;
+    }
+    this.#sink?.data(chunk);
+    return true;
+  }
+
+  /** Hands chunks read before `start()` over, then lets reading go on. */
+  #flushEarly(): void {
+    const early = this.#early ?? [];
+    this.#early = null;
+    for (const chunk of early) {
+      if (this.#closed || this.#failed) return;
+      this.#sink?.data(chunk);
+    }
+    if (!this.#closed && !this.#paused) this.#socket.resume();
   }
 
   /**
@@ -293,7 +428,7 @@ export class _NodeStream implements StreamHandle {
    */
   #onEnd(): void {
     const socket = this.#socket;
-    if (!this.#tcp || socket.writableEnded || socket.writableLength > 0) {
+    if (!this.#tcp || socket.writableEnded || socket.writableLength > 0 || this.#peerKnown()) {
       this.#sink?.end();
       return;
     }
@@ -307,7 +442,22 @@ export class _NodeStream implements StreamHandle {
     }
   }
 
+  /**
+   * Whether the kernel still has a peer for this connection: getpeername(2)
+   * fails only once it is closed (a RST came), so a success is a plain FIN,
+   * for one system call and none of the stream machinery of a write.
+   */
+  #peerKnown(): boolean {
+    const handle = (this.#socket as unknown as { _handle?: _PeerProbe | null })._handle;
+    return typeof handle?.getpeername === "function" && handle.getpeername({}) === 0;
+  }
+
   #onError(err: unknown): void {
+    const connecting = this.#connecting;
+    if (connecting !== null) {
+      connecting(_translate(err));
+      return;
+    }
     const error = _translate(err);
     this.#settleWrite(error);
     if (this.#closed || this.#failed) return;
@@ -334,9 +484,13 @@ export class _NodeStream implements StreamHandle {
   }
 }
 
-/** Node's connect options for a backend address. */
-function _connectOptions(address: BackendAddress): net.NetConnectOpts {
-  if (address.kind === "unix") return { path: address.path, allowHalfOpen: true };
+/** Node's connect options for a backend address; Node reads into {@linkcode _READ_BUFFER}. */
+function _connectOptions(
+  address: BackendAddress,
+  onRead: (n: number, buffer: Uint8Array) => boolean,
+): net.NetConnectOpts {
+  const onread = { buffer: _READ_BUFFER, callback: onRead };
+  if (address.kind === "unix") return { path: address.path, allowHalfOpen: true, onread };
   return {
     host: address.host,
     port: address.port,
@@ -344,6 +498,7 @@ function _connectOptions(address: BackendAddress): net.NetConnectOpts {
     noDelay: false,
     allowHalfOpen: true,
     autoSelectFamily: false,
+    onread,
   };
 }
 
@@ -364,34 +519,5 @@ function _connectOptions(address: BackendAddress): net.NetConnectOpts {
  * ```
  */
 export function _connect(options: ConnectOptions): Promise<StreamHandle> {
-  const { address, signal } = options;
-  return new Promise<StreamHandle>((resolve, reject) => {
-    if (signal.aborted) {
-      reject(oserror(ECANCELED));
-      return;
-    }
-    let socket: net.Socket;
-    try {
-      socket = net.connect(_connectOptions(address));
-    } catch (err) {
-      reject(_translate(err));
-      return;
-    }
-    let settled = false;
-    const settle = (handle: StreamHandle | null, err: OSError | null) => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener("abort", onAbort);
-      if (handle !== null) resolve(handle);
-      else reject(err ?? oserror(ECANCELED));
-    };
-    const onAbort = () => {
-      socket.destroy();
-      settle(null, oserror(ECANCELED));
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    // Stays attached for the socket's life: later errors go to the handle's own listener.
-    socket.on("error", (err: unknown) => settle(null, _translate(err)));
-    socket.once("connect", () => settle(_NodeStream.connected(socket, address), null));
-  });
+  return _NodeStream.connect(options.address, options.signal);
 }
