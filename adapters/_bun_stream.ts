@@ -664,7 +664,7 @@ export class _Connector extends _OpenOnly {
   }
 
   /**
-   * The core gave up (its signal aborted): reset the socket if it opened.
+   * The core gave up (it cancelled the attempt): reset the socket if it opened.
    *
    * @returns The error the connect promise rejects with.
    */

@@ -518,18 +518,19 @@ export function _listen(deno: DenoApi, unstable: boolean, options: ListenOptions
 }
 
 /**
- * Connects with `Deno.connect`, honouring the abort signal: an abort rejects
- * at once with ECANCELED, and a connection that still arrives is closed.
+ * Connects with `Deno.connect`, honouring the core's cancel: it rejects at
+ * once with ECANCELED, aborts Deno's attempt, and a connection that still
+ * arrives is closed.
  *
  * @param deno The Deno global.
- * @param options Peer and abort signal.
+ * @param options Peer and cancel hook.
  * @returns The connected stream.
  *
  * @example Connect over TCP
  * ```ts ignore
  * const s = await _connect(Deno, {
  *   address: { kind: "inet", host: "127.0.0.1", port: 8080, version: 4 },
- *   signal: new AbortController().signal,
+ *   cancel: { cancelled: false, onCancel: null },
  * });
  * ```
  */
@@ -539,24 +540,27 @@ export function _connect(deno: DenoApi, options: ConnectOptions): Promise<Stream
 }
 
 function _connectNow(deno: DenoApi, options: ConnectOptions): Promise<StreamHandle> {
-  const { address: a, signal } = options;
-  if (signal.aborted) return Promise.reject(oserror(E.ECANCELED));
+  const { address: a, cancel } = options;
+  if (cancel.cancelled) return Promise.reject(oserror(E.ECANCELED));
   return new Promise((resolve, reject) => {
-    // The listener stays on the signal: removing one costs about 6 µs per
-    // connection on Deno, the core gives every connect its own signal, and
-    // an abort after settling only rejects a settled promise (a no-op).
-    signal.addEventListener("abort", () => reject(oserror(E.ECANCELED)));
+    // Deno.connect takes an AbortSignal for a TCP attempt; a unix one is quick.
+    const ctl = a.kind === "unix" ? null : new AbortController();
+    // Left set after settling: a cancel then only rejects a settled promise.
+    cancel.onCancel = () => {
+      ctl?.abort();
+      reject(oserror(E.ECANCELED));
+    };
     const connected = (conn: DenoConn): void => {
-      if (signal.aborted) _closeQuietly(conn);
+      if (cancel.cancelled) _closeQuietly(conn);
       else resolve(new _DenoStream(conn));
     };
     const failed = (err: unknown): void => {
-      if (!signal.aborted) reject(_translate(err));
+      if (!cancel.cancelled) reject(_translate(err));
     };
     try {
       const connecting = a.kind === "unix"
         ? deno.connect({ transport: "unix", path: a.path })
-        : deno.connect({ transport: "tcp", hostname: a.host, port: a.port, signal });
+        : deno.connect({ transport: "tcp", hostname: a.host, port: a.port, signal: ctl!.signal });
       connecting.then(connected, failed);
     } catch (err) {
       failed(err);

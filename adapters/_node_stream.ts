@@ -7,7 +7,13 @@
 
 import * as net from "node:net";
 import type { Buffer } from "node:buffer";
-import type { BackendAddress, ConnectOptions, StreamHandle, StreamSink } from "../src/backend.ts";
+import type {
+  BackendAddress,
+  ConnectCancel,
+  ConnectOptions,
+  StreamHandle,
+  StreamSink,
+} from "../src/backend.ts";
 import { type OSError, oserror } from "../src/errors.ts";
 import { EBADF, ECANCELED, ENOTCONN, EPIPE } from "../src/errno.ts";
 import { _inet } from "./_node_address.ts";
@@ -100,17 +106,17 @@ export class _NodeStream implements StreamHandle {
   }
 
   /**
-   * Connects a new socket to `address`; the signal's abort destroys the
+   * Connects a new socket to `address`; the core's cancel destroys the
    * attempt. The socket's one `error` listener serves the attempt, then the
    * handle.
    *
    * @param address The peer.
-   * @param signal Aborted when the core gives up.
+   * @param cancel Tells when the core gives up.
    * @returns The connected handle; rejects with a translated OSError.
    */
-  static connect(address: BackendAddress, signal: AbortSignal): Promise<_NodeStream> {
+  static connect(address: BackendAddress, cancel: ConnectCancel): Promise<_NodeStream> {
     return new Promise<_NodeStream>((resolve, reject) => {
-      if (signal.aborted) {
+      if (cancel.cancelled) {
         reject(oserror(ECANCELED));
         return;
       }
@@ -125,7 +131,7 @@ export class _NodeStream implements StreamHandle {
         return;
       }
       stream = _NodeStream.#outgoing(socket, address);
-      stream.#awaitConnect(signal, resolve, reject);
+      stream.#awaitConnect(cancel, resolve, reject);
     });
   }
 
@@ -144,7 +150,7 @@ export class _NodeStream implements StreamHandle {
 
   /** Settles a connect attempt: connected, failed (through `#onError`) or aborted. */
   #awaitConnect(
-    signal: AbortSignal,
+    cancel: ConnectCancel,
     resolve: (stream: _NodeStream) => void,
     reject: (err: OSError) => void,
   ): void {
@@ -154,13 +160,12 @@ export class _NodeStream implements StreamHandle {
       if (err === null) resolve(this);
       else reject(err);
     };
-    // Left on the signal: the core drops it once connected, and a settled
-    // attempt ignores it (cheaper than removing it every time).
-    signal.addEventListener("abort", () => {
+    // Left set: a settled attempt ignores it.
+    cancel.onCancel = () => {
       if (this.#connecting === null) return;
       socket.destroy();
       this.#connecting(oserror(ECANCELED));
-    });
+    };
     socket.once("connect", () => this.#connecting?.(null));
   }
 
@@ -503,9 +508,9 @@ function _connectOptions(
 }
 
 /**
- * Connects a stream socket; the signal's abort destroys the attempt.
+ * Connects a stream socket; the core's cancel destroys the attempt.
  *
- * @param options The peer and the abort signal.
+ * @param options The peer and the cancel hook.
  * @returns The connected handle; rejects with a translated OSError
  * (ECONNREFUSED, ENOENT …, ECANCELED on abort).
  *
@@ -514,10 +519,10 @@ function _connectOptions(
  * import { _connect } from "./_node_stream.ts";
  * const h = await _connect({
  *   address: { kind: "inet", host: "127.0.0.1", port: 8000, version: 4 },
- *   signal: new AbortController().signal,
+ *   cancel: { cancelled: false, onCancel: null },
  * });
  * ```
  */
 export function _connect(options: ConnectOptions): Promise<StreamHandle> {
-  return _NodeStream.connect(options.address, options.signal);
+  return _NodeStream.connect(options.address, options.cancel);
 }

@@ -112,27 +112,21 @@ function _connectOptions(
   };
 }
 
-/** Connects, giving up (and resetting a late socket) when `signal` aborts. */
+/** Connects, giving up (and resetting a late socket) when the core cancels. */
 function _connect(bun: BunApi, options: _ConnectOptions): Promise<StreamHandle> {
-  const { signal } = options;
+  const { cancel } = options;
   const connector = new _Connector(options.address);
-  if (signal.aborted) return Promise.reject(connector.cancel());
+  if (cancel.cancelled) return Promise.reject(connector.cancel());
   return new Promise<StreamHandle>((resolve, reject) => {
-    // No `once`: the listener is removed on settling, and its options object
-    // alone costs Bun over a microsecond.
-    const onAbort = () => reject(connector.cancel());
-    signal.addEventListener("abort", onAbort);
+    // Left set after settling: the core cancels only a pending attempt.
+    cancel.onCancel = () => reject(connector.cancel());
     const settled = (sock: BunSocket<_Slot>) => {
-      signal.removeEventListener("abort", onAbort);
       const stream = connector.stream;
       if (stream !== null && !connector.cancelled) return resolve(stream);
       if (stream === null) sock.terminate();
       reject(connector.cancel());
     };
-    const failed = (err: unknown) => {
-      signal.removeEventListener("abort", onAbort);
-      reject(_translate(err));
-    };
+    const failed = (err: unknown) => reject(_translate(err));
     try {
       bun.connect<_Slot>(_connectOptions(options, connector)).then(settled, failed);
     } catch (err) {

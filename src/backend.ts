@@ -121,12 +121,28 @@ export interface ListenOptions {
   readonly ipv6Only: boolean;
 }
 
+/**
+ * How the core gives up on a pending connect (timeout, close). A plain
+ * object rather than an `AbortSignal`: a signal and its listener cost
+ * microseconds per connection, and almost no connect is ever cancelled.
+ */
+export interface ConnectCancel {
+  /** `true` once the core gave up; a connection that still opens must be reset. */
+  readonly cancelled: boolean;
+  /**
+   * Set by the adapter while its attempt is pending (it may stay set after
+   * the attempt settled): called once, synchronously, when the core gives up.
+   * The adapter then stops trying and rejects the attempt.
+   */
+  onCancel: (() => void) | null;
+}
+
 /** Options of {@linkcode Backend.connect}. */
 export interface ConnectOptions {
   /** The peer (numeric host, or a unix path). */
   readonly address: BackendAddress;
-  /** Aborted when the core gave up (timeout, close); the adapter stops trying. */
-  readonly signal: AbortSignal;
+  /** Tells the adapter when the core gave up (timeout, close). */
+  readonly cancel: ConnectCancel;
   /**
    * The local address to bind before connecting (the user called `bind`),
    * only passed when `capabilities.bindBeforeConnect` is `null`.

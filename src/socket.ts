@@ -40,6 +40,7 @@ import { _checkAddress, _resolve, _resolveNow, _toPython, type Address } from ".
 import {
   type Backend,
   type BackendAddress,
+  type ConnectCancel,
   type DatagramHandle,
   getBackend,
   type ListenerHandle,
@@ -134,6 +135,20 @@ class _StreamSink implements StreamSink {
  */
 const _hiddenNames = new Set<string>();
 
+/** The core's side of a {@linkcode ConnectCancel}: gives up on a pending connect once. */
+class _Cancel implements ConnectCancel {
+  cancelled = false;
+  onCancel: (() => void) | null = null;
+
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    const f = this.onCancel;
+    this.onCancel = null;
+    f?.();
+  }
+}
+
 /** EBADF, for calls a close ends. */
 function _ebadf(): OSError {
   return new OSError(E.EBADF);
@@ -200,7 +215,7 @@ export class Socket implements Pollable {
   #listenError: OSError | null = null;
   // stream
   #stream: StreamHandle | null = null;
-  #connectAbort: AbortController | null = null;
+  #connecting: _Cancel | null = null;
   #rbuf = new _RecvBuffer();
   #eof = false;
   #readError: OSError | null = null;
@@ -640,7 +655,7 @@ export class Socket implements Pollable {
     try {
       await this.#race(attempt, deadline);
     } catch (err) {
-      if (err instanceof TimeoutError) this.#connectAbort?.abort();
+      if (err instanceof TimeoutError) this.#connecting?.cancel();
       throw err;
     }
   }
@@ -675,8 +690,8 @@ export class Socket implements Pollable {
 
   #startConnect(target: BackendAddress): Promise<void> {
     const b = getBackend();
-    const ctl = new AbortController();
-    this.#connectAbort = ctl;
+    const ctl = new _Cancel();
+    this.#connecting = ctl;
     const source = this.#local ?? undefined;
     if (this.#listener !== null) {
       this.#listener.close();
@@ -687,18 +702,18 @@ export class Socket implements Pollable {
     const useSource = source !== undefined && b.capabilities.bindBeforeConnect === null;
     return b.connect({
       address: target,
-      signal: ctl.signal,
+      cancel: ctl,
       source: useSource ? source : undefined,
     })
       .then((h) => {
-        if (this.#closed || ctl.signal.aborted) {
+        if (this.#closed || ctl.cancelled) {
           h.abort();
           throw new OSError(this.#closed ? E.EBADF : E.ETIMEDOUT);
         }
-        this.#connectAbort = null;
+        this.#connecting = null;
         this.#adopt(h);
       }, (err: OSError) => {
-        if (this.#connectAbort === ctl) this.#connectAbort = null;
+        if (this.#connecting === ctl) this.#connecting = null;
         if (!this.#closed && this.#state === "connecting") {
           this.#state = "fresh";
           this.#soError = err.errno ?? E.EIO;
@@ -1529,7 +1544,7 @@ export class Socket implements Pollable {
     this.#closed = true;
     _freeFd(this.#fd);
     this.#fd = -1;
-    this.#connectAbort?.abort();
+    this.#connecting?.cancel();
     this.#deadlines?.close(_ebadf);
     this.#listener?.close();
     if (this.#acceptQueue.length > 0) {
