@@ -96,6 +96,12 @@ interface _ReadWait {
   timer: { cancel(): void } | null;
 }
 
+/** A blocking accept without a timeout, waiting on the fast path (see `Socket.accept`). */
+interface _AcceptWait {
+  readonly resolve: (pair: [Socket, Address]) => void;
+  readonly reject: (err: unknown) => void;
+}
+
 /** A recv size the fast path takes as is: a positive 32-bit integer. */
 function _plainSize(n: unknown): n is number {
   return typeof n === "number" && (n | 0) === n && n > 0;
@@ -200,6 +206,7 @@ export class Socket implements Pollable {
   #watchers = new _Watchers();
   #waiters: _Waiter[] = [];
   #readWait: _ReadWait | null = null;
+  #acceptWait: _AcceptWait | null = null;
   #local: BackendAddress | null = null;
   #remote: BackendAddress | null = null;
   #binding: Promise<void> | null = null;
@@ -561,11 +568,35 @@ export class Socket implements Pollable {
    * ```
    */
   accept(): Promise<[Socket, Address]> {
-    // A connection waiting already: no async frame (a listener under load).
-    if (this.#state === "listening" && !this.#closed && this.#acceptQueue.length > 0) {
-      return Promise.resolve(this.#accepted(this.#acceptQueue.shift()!));
+    // The common cases without an async frame: a connection waits already (a
+    // listener under load), or a blocking accept without a timeout waits in
+    // one slot that the notification bringing a connection settles.
+    if (this.#state === "listening" && !this.#closed && this.#listenError === null) {
+      if (this.#acceptQueue.length > 0) {
+        return Promise.resolve(this.#accepted(this.#acceptQueue.shift()!));
+      }
+      if (this.#timeout === null && this.#acceptWait === null) {
+        return new Promise((resolve, reject) => {
+          this.#acceptWait = { resolve, reject };
+        });
+      }
     }
     return this.#accept();
+  }
+
+  /** Settles the waiting fast-path accept: a connection came, the listener failed or closed. */
+  #serveAccept(): void {
+    const w = this.#acceptWait!;
+    if (this.#closed) {
+      this.#acceptWait = null;
+      w.reject(new OSError(E.EBADF));
+    } else if (this.#acceptQueue.length > 0) {
+      this.#acceptWait = null;
+      w.resolve(this.#accepted(this.#acceptQueue.shift()!));
+    } else if (this.#listenError !== null) {
+      this.#acceptWait = null;
+      w.reject(this.#listenError);
+    }
   }
 
   async #accept(): Promise<[Socket, Address]> {
@@ -2014,6 +2045,7 @@ export class Socket implements Pollable {
 
   #notify(): void {
     if (this.#readWait !== null) this.#serveRead();
+    if (this.#acceptWait !== null) this.#serveAccept();
     if (this.#waiters.length > 0) this.#wakeReady();
     this.#watchers.notify();
   }

@@ -127,6 +127,30 @@ test("tcp: accept() returns [Socket, address] and both ends know each other", as
   assert.throws(() => srv.getpeername(), isError(OSError, 107));
 });
 
+test("tcp: accepts waiting at once are served in call order, one connection each", async () => {
+  using srv = await create_server([LOOP, 0]);
+  // The first accept waits in the listener's fast slot, the others behind it.
+  const waiting = [srv.accept(), srv.accept(), srv.accept()];
+  const clients: Socket[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      const c = await create_connection(srv.getsockname() as [string, number]);
+      clients.push(c);
+      const [conn, addr] = await waiting[i];
+      using _conn = conn;
+      assert.deepEqual(addr, c.getsockname());
+      await c.sendall(`n${i}`);
+      assert.equal(dec(await conn.recv(16)), `n${i}`);
+    }
+    // A blocked accept ends with EBADF when the listener closes.
+    const late = srv.accept();
+    srv.close();
+    await assert.rejects(late, isError(OSError, 9));
+  } finally {
+    for (const c of clients) c.close();
+  }
+});
+
 test("tcp: many concurrent clients are all accepted and served", async () => {
   using srv = await create_server([LOOP, 0], { backlog: 64 });
   const n = 20;
