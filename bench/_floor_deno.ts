@@ -33,6 +33,30 @@ const _MIN_BUF = 4096;
 const _MAX_BUF = 65536;
 const _NL = 0x0a;
 
+const _SLAB = 1 << 20;
+const _MODE = Deno.env.get("FLOOR_COPY") ?? "slice";
+let _slab = new Uint8Array(_SLAB);
+let _used = 0;
+
+/**
+ * A copy of `src[from, to)` the caller owns. Bytes are carved out of a shared
+ * 1 MiB slab (as Node's Buffer pool): a fresh ArrayBuffer per copy costs far
+ * more on Deno than the copy itself. A carved range is never written again,
+ * as the API requires of every array it returns.
+ */
+function _copy(src: Uint8Array, from: number, to: number): Uint8Array {
+  if (_MODE === "slice") return src.slice(from, to);
+  const n = to - from;
+  if (n > _SLAB >> 4) return src.slice(from, to);
+  if (_used + n > _SLAB) {
+    _slab = new Uint8Array(_SLAB);
+    _used = 0;
+  }
+  const out = _slab.subarray(_used, _used += n);
+  out.set(src.subarray(from, to));
+  return out;
+}
+
 /** A floor stream socket over one `Deno.Conn`. */
 class _Sock implements FloorSock {
   #conn: Deno.Conn;
@@ -74,7 +98,7 @@ class _Sock implements FloorSock {
     const off = this.#off;
     const end = Math.min(this.#end, off + n);
     this.#off = end;
-    return this.#buf.slice(off, end);
+    return _copy(this.#buf, off, end);
   }
 
   readline(limit = 65536): Promise<Uint8Array> {
@@ -219,7 +243,7 @@ class _Udp implements FloorUdp {
 
   #convert = ([data, from]: [Uint8Array, Deno.Addr]): _Dgram => {
     const a = from as Deno.NetAddr;
-    return [data.slice(0, this.#n), [a.hostname, a.port]];
+    return [_copy(data, 0, Math.min(data.length, this.#n)), [a.hostname, a.port]];
   };
 
   #deliver = (got: [Uint8Array, Deno.Addr]): void => {
