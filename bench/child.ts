@@ -1,13 +1,15 @@
 /**
  * One benchmark process, started by `bench/run.ts` on Deno, Bun or Node:
  *
- *     child.ts --impl unisock|raw --workload NAME --role both|server|client
+ *     child.ts --impl unisock|raw|floor --workload NAME --role both|server|client
  *              [--port N] [--quick]
  *
  * `both` runs server and client in this process; `server` prints
  * `PORT <n>` and serves until killed; `client` drives the server at
  * `--port`. The client side runs an untimed warm-up pass, then the timed
- * pass, and prints `RESULT <json>` (a {@linkcode Measurement}).
+ * pass, and prints `RESULT <json>` (a {@linkcode Measurement}). `floor` (the
+ * thinnest implementation of unisock's API shape, see `_floor.ts`) has no
+ * `flood` or `idle`.
  *
  * @module
  */
@@ -35,8 +37,9 @@ function _runtime(): "deno" | "bun" | "node" {
   return "Bun" in globalThis ? "bun" : "Deno" in globalThis ? "deno" : "node";
 }
 
-async function _impl(kind: string): Promise<Impl> {
+async function _impl(kind: string): Promise<Partial<Impl>> {
   if (kind === "unisock") return (await import("./workloads_unisock.ts")).unisock;
+  if (kind === "floor") return (await import("./workloads_floor.ts")).floor;
   if (kind !== "raw") throw new Error(`unknown --impl ${kind}`);
   const runtime = _runtime();
   if (runtime === "deno") return (await import("./workloads_deno.ts")).raw;
@@ -50,6 +53,7 @@ async function _main(): Promise<void> {
   const role = _arg("role", "both");
   const sizes: Sizes = process.argv.includes("--quick") ? QUICK : FULL;
   const pair = (await _impl(_arg("impl")))[workload];
+  if (pair === undefined) throw new Error(`--impl ${_arg("impl")} has no ${workload}`);
   let port: number;
   if (role === "client") port = Number(_arg("port"));
   else {

@@ -6,9 +6,12 @@
  * runtime's raw API, alternating their order, several repetitions, each run
  * in a fresh process; CPython's `socket` module runs the same workload beside
  * them. It prints median and range of each, and the ratio unisock/raw.
+ * `--floor` adds the floor implementation (`workloads_floor.ts`: unisock's
+ * API shape at its thinnest over the raw API) to the alternation of the
+ * timed workloads, with the ratios unisock/floor and floor/raw.
  *
  *     node bench/run.ts [--quick] [--runtime deno,bun,node] [--workload a,b]
- *                       [--mode one,two] [--reps N] [--no-python]
+ *                       [--mode one,two] [--reps N] [--no-python] [--floor]
  *                       [--json[=FILE]] [--cpu-prof]
  *
  * `--json` writes every figure to FILE (default `.bench-out/bench.json`);
@@ -33,7 +36,7 @@ import {
 } from "./_common.ts";
 
 type _Runtime = "deno" | "bun" | "node";
-type _Impl = "unisock" | "raw" | "python";
+type _Impl = "unisock" | "raw" | "floor" | "python";
 type _Mode = "one" | "two";
 
 /** All measurements of one runtime (or Python) and implementation. */
@@ -50,6 +53,8 @@ interface _Row {
   runtime: _Runtime;
   unisock: _Series;
   raw: _Series;
+  /** Only with `--floor`, only for timed workloads. */
+  floor?: _Series;
 }
 
 const _ROOT = join(import.meta.dirname ?? ".", "..");
@@ -88,6 +93,7 @@ function _options() {
     modes: list<_Mode>("mode", ["one", "two"]),
     reps: Number(value("reps") ?? 3),
     python: !argv.includes("--no-python"),
+    floor: argv.includes("--floor"),
     json: json === undefined ? null : json === "" ? join(_OUT, "bench.json") : json,
     cpuProf: argv.includes("--cpu-prof"),
   };
@@ -256,24 +262,40 @@ function _verdict(row: _Row): string {
   return Number.isFinite(ratio) ? `${ratio.toFixed(2)}${ratio >= 0.9 ? "" : " LOW"}` : "";
 }
 
+/** The ratio of two series' medians, or "" when either has none. */
+function _ratio(a: _Series | undefined, b: _Series | undefined): string {
+  const ratio = _median(a?.values ?? []) / _median(b?.values ?? []);
+  return Number.isFinite(ratio) ? ratio.toFixed(2) : "";
+}
+
 function _pad(s: string, n: number): string {
   return s.length >= n ? s : s + " ".repeat(n - s.length);
 }
 
-function _table(rows: _Row[], python: Map<string, _Series>): string {
-  const head = ["workload", "mode", "runtime", "unisock", "raw", "uni/raw", "python"];
+function _table(rows: _Row[], python: Map<string, _Series>, floor: boolean): string {
+  const head = floor
+    ? [
+      "workload",
+      "mode",
+      "runtime",
+      "unisock",
+      "raw",
+      "floor",
+      "uni/raw",
+      "uni/floor",
+      "floor/raw",
+    ]
+    : ["workload", "mode", "runtime", "unisock", "raw", "uni/raw"];
+  head.push("python");
   const lines = [head];
   for (const row of rows) {
     const py = python.get(`${row.workload}/${row.mode}`);
-    lines.push([
-      row.workload,
-      row.mode,
-      row.runtime,
-      _cell(row.unisock),
-      _cell(row.raw),
-      _verdict(row),
-      py === undefined ? "-" : _cell(py),
-    ]);
+    const line = [row.workload, row.mode, row.runtime, _cell(row.unisock), _cell(row.raw)];
+    if (floor) line.push(row.floor === undefined ? "-" : _cell(row.floor));
+    line.push(_verdict(row));
+    if (floor) line.push(_ratio(row.unisock, row.floor), _ratio(row.floor, row.raw));
+    line.push(py === undefined ? "-" : _cell(py));
+    lines.push(line);
   }
   const widths = head.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   const text = lines.map((l) => l.map((c, i) => _pad(c, widths[i])).join("  ").trimEnd());
@@ -287,6 +309,18 @@ function _summary(rows: _Row[], python: Map<string, _Series>): string {
     const mine = rows.filter((r) => r.runtime === runtime && !_MEMORY.has(r.workload));
     const ok = mine.filter((r) => _median(r.unisock.values) >= 0.9 * _median(r.raw.values));
     out.push(`${runtime}: unisock >= 0.9x raw on ${ok.length}/${mine.length} timed rows`);
+    const floored = mine.filter((r) => r.floor !== undefined);
+    if (floored.length > 0) {
+      const at = (a: _Series, b: _Series) => _median(a.values) >= 0.9 * _median(b.values);
+      out.push(
+        `${runtime}: floor >= 0.9x raw on ${
+          floored.filter((r) => at(r.floor!, r.raw)).length
+        }/${floored.length}, ` +
+          `unisock >= 0.9x floor on ${
+            floored.filter((r) => at(r.unisock, r.floor!)).length
+          }/${floored.length} timed rows`,
+      );
+    }
   }
   const speed = new Map<string, number>();
   for (const r of rows) {
@@ -309,6 +343,13 @@ function _summary(rows: _Row[], python: Map<string, _Series>): string {
   return out.join("\n");
 }
 
+/** The order of the implementations in repetition `rep`: each leads in turn. */
+function _order(rep: number, floor: boolean): ("unisock" | "raw" | "floor")[] {
+  if (!floor) return rep % 2 === 0 ? ["unisock", "raw"] : ["raw", "unisock"];
+  const all = ["unisock", "raw", "floor"] as const;
+  return [0, 1, 2].map((i) => all[(rep + i) % 3]);
+}
+
 async function _main(): Promise<void> {
   const opts = _options();
   if (opts.cpuProf) mkdirSync(join(_OUT, "prof"), { recursive: true });
@@ -317,21 +358,20 @@ async function _main(): Promise<void> {
   const t0 = performance.now();
   for (const workload of opts.workloads) {
     for (const mode of opts.modes) {
+      const withFloor = opts.floor && !_MEMORY.has(workload);
       const block = opts.runtimes.map((runtime): _Row => ({
         workload,
         mode,
         runtime,
         unisock: _series(),
         raw: _series(),
+        ...(withFloor ? { floor: _series() } : {}),
       }));
       const py = _series();
       for (let rep = 0; rep < opts.reps; rep++) {
         for (const row of block) {
-          const order: ("unisock" | "raw")[] = rep % 2 === 0
-            ? ["unisock", "raw"]
-            : ["raw", "unisock"];
-          for (const impl of order) {
-            await _record(row[impl], _runOnce(impl, row.runtime, workload, mode, opts));
+          for (const impl of _order(rep, withFloor)) {
+            await _record(row[impl]!, _runOnce(impl, row.runtime, workload, mode, opts));
           }
         }
         if (opts.python) await _record(py, _runOnce("python", "node", workload, mode, opts));
@@ -341,7 +381,7 @@ async function _main(): Promise<void> {
       const secs = ((performance.now() - t0) / 1000).toFixed(0);
       console.error(`[${secs}s] ${workload}/${mode} done`);
       for (const row of block) {
-        for (const e of [...row.unisock.errors, ...row.raw.errors]) {
+        for (const e of [...row.unisock.errors, ...row.raw.errors, ...row.floor?.errors ?? []]) {
           console.error(`  ${row.runtime}: ${e}`);
         }
       }
@@ -353,7 +393,7 @@ async function _main(): Promise<void> {
     `\nunisock benchmark (${opts.quick ? "quick" : "full"}, ${opts.reps} reps; median [min–max])`,
   );
   console.log(`units: ${units}\n`);
-  console.log(_table(rows, python));
+  console.log(_table(rows, python, opts.floor));
   console.log(`\n${_summary(rows, python)}`);
   if (opts.json !== null) {
     mkdirSync(dirname(opts.json), { recursive: true });
