@@ -323,7 +323,10 @@ export class _NodeStream implements StreamHandle {
     const socket = this.#socket;
     if (socket.destroyed) return;
     socket.resume(); // keep draining so nothing is held for a reader that is gone
-    if (socket.writableFinished) {
+    // Everything written is in the kernel already: closing the descriptor
+    // sends it and then FIN, as Python's close() does, without waiting a
+    // turn for Node's end() and its finish event.
+    if (socket.writableFinished || socket.writableLength === 0) {
       socket.destroy();
       return;
     }
