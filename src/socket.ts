@@ -646,27 +646,34 @@ export class Socket implements Pollable {
    * ```
    */
   connect(address: Address): Promise<void> {
-    // The common case without an async frame: a blocking stream socket, a numeric peer.
-    if (
-      this.type === SOCK_STREAM && this.#timeout === null && !this.#closed &&
-      (this.#state === "fresh" || this.#state === "bound")
-    ) {
-      let target: BackendAddress | null = null;
-      try {
-        const parsed = _checkAddress(this.family, address, "connect");
-        if (parsed !== "") target = _resolveNow(this.family, parsed);
-      } catch (err) {
-        return Promise.reject(err);
-      }
-      if (target !== null) return this.#startConnect(target);
-    }
     return this.#connect(address, "connect");
   }
 
-  async #connect(address: Address, fn: string): Promise<void> {
-    this.#checkOpen();
-    const parsed = _checkAddress(this.family, address, fn);
-    if (parsed === "") throw new OSError(E.EINVAL); // an empty unix path names nothing
+  /**
+   * Checks the address, then connects: a blocking stream socket to a numeric
+   * peer (the common case) without an async frame, anything else through
+   * {@linkcode Socket.#connectChecked}.
+   */
+  #connect(address: Address, fn: string): Promise<void> {
+    let parsed: ReturnType<typeof _checkAddress>;
+    try {
+      this.#checkOpen();
+      parsed = _checkAddress(this.family, address, fn);
+      if (parsed === "") throw new OSError(E.EINVAL); // an empty unix path names nothing
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (
+      this.type === SOCK_STREAM && this.#timeout === null &&
+      (this.#state === "fresh" || this.#state === "bound")
+    ) {
+      const target = _resolveNow(this.family, parsed);
+      if (target !== null) return this.#startConnect(target);
+    }
+    return this.#connectChecked(parsed);
+  }
+
+  async #connectChecked(parsed: ReturnType<typeof _checkAddress>): Promise<void> {
     if (this.type === SOCK_DGRAM) return await this.#connectDatagram(parsed);
     if (this.#state === "connected") throw new OSError(E.EISCONN);
     if (this.#state === "connecting") throw oserror(E.EALREADY);
