@@ -28,6 +28,7 @@ import type {
 import * as E from "../src/errno.ts";
 import { type OSError, oserror } from "../src/errors.ts";
 import type { DenoAddr, DenoApi, DenoDatagramConn } from "./_deno_api.ts";
+import { _PendingSends } from "./_dgram_sends.ts";
 import { _translate } from "./_deno_errors.ts";
 import { _address, _closeQuietly, _noop } from "./_deno_stream.ts";
 
@@ -292,7 +293,7 @@ export class _NodeDatagram implements DatagramHandle {
   #early: [Uint8Array, BackendAddress][] = [];
   #failed: OSError | null = null;
   #errored = false;
-  #sending: ((err: OSError) => void)[] = [];
+  #sends = new _PendingSends();
   #from: BackendAddress = { kind: "inet", host: "", port: 0, version: 4 };
 
   /**
@@ -331,21 +332,7 @@ export class _NodeDatagram implements DatagramHandle {
   send(data: Uint8Array, to: BackendAddress): Promise<void> {
     if (this.#closed) return Promise.reject(oserror(E.EBADF));
     if (to.kind === "unix") return Promise.reject(oserror(E.EAFNOSUPPORT));
-    return new Promise((resolve, reject) => {
-      const sending = this.#sending;
-      sending.push(reject);
-      const done = (err: unknown) => {
-        const i = sending.indexOf(reject);
-        if (i >= 0) sending.splice(i, 1);
-        if (err) reject(_translate(err));
-        else resolve();
-      };
-      try {
-        this.#socket.send(data, to.port, to.host, done);
-      } catch (err) {
-        done(err);
-      }
-    });
+    return this.#sends.send(this.#socket, data, to.port, to.host, _translate);
   }
 
   /**
@@ -368,8 +355,7 @@ export class _NodeDatagram implements DatagramHandle {
     this.#closed = true;
     this.#early = [];
     _closeQuietly(this.#socket);
-    const sending = this.#sending.splice(0);
-    for (const reject of sending) reject(oserror(E.EBADF));
+    this.#sends.close(() => oserror(E.EBADF));
   }
 
   #onMessage(msg: Uint8Array, rinfo: RemoteInfo): void {

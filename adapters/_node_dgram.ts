@@ -17,6 +17,7 @@ import type {
 import { type OSError, oserror } from "../src/errors.ts";
 import { EAFNOSUPPORT, EBADF } from "../src/errno.ts";
 import { _bound, _inet } from "./_node_address.ts";
+import { _PendingSends } from "./_dgram_sends.ts";
 import { _translate } from "./_node_errors.ts";
 
 /** Why unix datagram sockets are missing (also the capability text). */
@@ -44,7 +45,7 @@ export class _NodeDatagram implements DatagramHandle {
   #early: [Uint8Array, BackendAddress][] = [];
   #closed = false;
   #pendingError: OSError | null = null;
-  #sending: ((err: OSError) => void)[] = [];
+  #sends = new _PendingSends();
   #from: BackendAddress = { kind: "inet", host: "", port: 0, version: 4 };
   #fromHost = "";
   #fromPort = -1;
@@ -93,21 +94,7 @@ export class _NodeDatagram implements DatagramHandle {
   send(data: Uint8Array, to: BackendAddress): Promise<void> {
     if (this.#closed) return Promise.reject(oserror(EBADF));
     if (to.kind !== "inet") return Promise.reject(oserror(EAFNOSUPPORT));
-    return new Promise<void>((resolve, reject) => {
-      const sending = this.#sending;
-      sending.push(reject);
-      const done = (err: unknown) => {
-        const i = sending.indexOf(reject);
-        if (i >= 0) sending.splice(i, 1);
-        if (err) reject(_translate(err));
-        else resolve();
-      };
-      try {
-        this.#socket.send(data, to.port, to.host, done);
-      } catch (err) {
-        done(err);
-      }
-    });
+    return this.#sends.send(this.#socket, data, to.port, to.host, _translate);
   }
 
   /**
@@ -136,8 +123,7 @@ export class _NodeDatagram implements DatagramHandle {
     } catch {
       // Already closed by Node after an error.
     }
-    const sending = this.#sending.splice(0);
-    for (const reject of sending) reject(oserror(EBADF));
+    this.#sends.close(() => oserror(EBADF));
   }
 
   #onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
