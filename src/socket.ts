@@ -752,9 +752,14 @@ export class Socket implements Pollable {
         this.#adopt(h);
       }, (err: OSError) => {
         if (this.#connecting === ctl) this.#connecting = null;
-        if (!this.#closed && this.#state === "connecting") {
+        // A close ends a waiting connect as it ends every other call: EBADF
+        // (the backend reports its cancelled attempt as ECANCELED).
+        if (this.#closed) throw _ebadf();
+        if (this.#state === "connecting") {
           this.#state = "fresh";
-          this.#soError = err.errno ?? E.EIO;
+          // An attempt the core gave up on (a timeout) failed on nothing the
+          // kernel reported: SO_ERROR stays 0, as after CPython's timeout.
+          if (!ctl.cancelled) this.#soError = err.errno ?? E.EIO;
           this.#notify();
         }
         throw err;
