@@ -1,5 +1,6 @@
 // Shared helpers of the test suite (not a test file).
 
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -134,4 +135,14 @@ export async function eventually(cond: () => boolean, ms: number): Promise<boole
     await new Promise((r) => setTimeout(r, i < 10 ? 0 : 5));
   }
   return true;
+}
+
+/** Whether `python3` runs here (tests against CPython peers skip without it). */
+export function hasPython(): boolean {
+  try {
+    execFileSync("python3", ["--version"], { stdio: "ignore", timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -4,7 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -17,18 +17,9 @@ import {
   TimeoutError,
 } from "unisock";
 import { select } from "unisock/select";
-import { isError, settlesWithin } from "./_helpers.ts";
+import { hasPython, isError, settlesWithin } from "./_helpers.ts";
 
 const HOLDER = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "full_backlog.py");
-
-function hasPython(): boolean {
-  try {
-    execFileSync("python3", ["--version"], { stdio: "ignore", timeout: 10_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const SKIP = hasPython() ? false : "python3 is not installed";
 

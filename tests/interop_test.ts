@@ -9,10 +9,11 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { hasPython } from "./_helpers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(ROOT, "node_modules", ".bin");
@@ -22,15 +23,6 @@ const BYTES = (1 << 20) + 17;
 const LIMIT_MS = 45_000;
 
 type Name = "deno" | "bun" | "node" | "python";
-
-function hasPython(): boolean {
-  try {
-    execFileSync("python3", ["--version"], { stdio: "ignore", timeout: 10_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const PYTHON = hasPython();
 const NODE_BUILT = existsSync(join(ROOT, "npm", "dist", "mod.js"));

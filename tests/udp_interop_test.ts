@@ -8,12 +8,12 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { AF_INET, AF_INET6, SOCK_DGRAM, socket, TimeoutError } from "unisock";
-import { dec, isError } from "./_helpers.ts";
+import { dec, hasPython, isError } from "./_helpers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(ROOT, "node_modules", ".bin");
@@ -26,15 +26,6 @@ interface PeerSpec {
   readonly args: readonly string[];
   /** Why this peer cannot run here, or null. */
   readonly skip: string | null;
-}
-
-function hasPython(): boolean {
-  try {
-    execFileSync("python3", ["--version"], { stdio: "ignore", timeout: 10000 });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const PEERS: readonly PeerSpec[] = [
