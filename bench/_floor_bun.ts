@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { BunApi, BunSocket, BunSocketHandler, BunUdpSocket } from "../adapters/_bun_api.ts";
 import {
   DatagramInbox,
   DONE,
@@ -17,57 +18,9 @@ import {
   StreamInbox,
 } from "./_floor.ts";
 
-interface _BunSock {
-  data: _Sock;
-  write(data: Uint8Array): number;
-  end(): number;
-  shutdown(): void;
-}
+type _BunSock = BunSocket<_Sock>;
 
-interface _Handlers {
-  binaryType: "uint8array";
-  open(s: _BunSock): void;
-  data(s: _BunSock, chunk: Uint8Array): void;
-  drain(s: _BunSock): void;
-  end(s: _BunSock): void;
-  close(s: _BunSock, err?: unknown): void;
-  error(s: _BunSock, err: unknown): void;
-}
-
-interface _BunUdp {
-  readonly port: number;
-  send(data: Uint8Array, port: number, address: string): boolean;
-  close(): void;
-}
-
-interface _UdpHandlers {
-  data(s: _BunUdp, data: Uint8Array, port: number, address: string): void;
-  drain(s: _BunUdp): void;
-}
-
-interface _Bun {
-  listen(o: {
-    hostname: string;
-    port: number;
-    allowHalfOpen: boolean;
-    socket: _Handlers;
-  }): { port: number; stop(closeActive?: boolean): void };
-  connect(o: {
-    hostname: string;
-    port: number;
-    allowHalfOpen: boolean;
-    socket: _Handlers;
-    data: _Sock;
-  }): Promise<_BunSock>;
-  udpSocket(o: {
-    hostname: string;
-    port: number;
-    binaryType: "uint8array";
-    socket: _UdpHandlers;
-  }): Promise<_BunUdp>;
-}
-
-const _bun = (globalThis as unknown as { Bun: _Bun }).Bun;
+const _bun = (globalThis as unknown as { Bun: BunApi }).Bun;
 
 function _error(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
@@ -155,7 +108,7 @@ class _Sock implements FloorSock {
 }
 
 /** Handlers forwarding to `socket.data`; `open` attaches the floor socket. */
-const _HANDLERS: _Handlers = {
+const _HANDLERS: BunSocketHandler<_Sock> = {
   binaryType: "uint8array",
   open: (s) => s.data.attach(s),
   data: (s, chunk) => s.data.data(chunk),
@@ -179,7 +132,7 @@ class _Listener implements FloorListener {
       allowHalfOpen: true,
       socket: { ..._HANDLERS, open: (s) => this.#opened(s) },
     });
-    this.port = l.port;
+    this.port = l.port!;
     this.#stop = () => l.stop(true);
   }
 
@@ -208,7 +161,7 @@ class _Listener implements FloorListener {
 /** A floor UDP socket: `send` or wait for `drain`, datagrams into an inbox. */
 class _Udp implements FloorUdp {
   port = 0;
-  #u: _BunUdp | null = null;
+  #u: BunUdpSocket | null = null;
   #in = new DatagramInbox();
   #closed = false;
   #blocked: { data: Uint8Array; to: FloorAddr; resolve: () => void }[] = [];

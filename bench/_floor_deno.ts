@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { DenoAddr, DenoApi, DenoDatagramConn, DenoNetAddr } from "../adapters/_deno_api.ts";
 import {
   EMPTY,
   type FloorAddr,
@@ -18,16 +19,6 @@ import {
   type FloorUdp,
   LazyTimer,
 } from "./_floor.ts";
-
-/** The unstable datagram API, declared here so `deno check` needs no flag. */
-interface _DenoUdp {
-  readonly addr: Deno.NetAddr;
-  receive(p?: Uint8Array): Promise<[Uint8Array, Deno.Addr]>;
-  send(p: Uint8Array, addr: Deno.Addr): Promise<number>;
-  close(): void;
-}
-
-type _ListenDatagram = (o: { transport: "udp"; hostname: string; port: number }) => _DenoUdp;
 
 const _MIN_BUF = 4096;
 const _MAX_BUF = 65536;
@@ -193,7 +184,7 @@ type _Dgram = [Uint8Array, FloorAddr];
  */
 class _Udp implements FloorUdp {
   readonly port: number;
-  #u: _DenoUdp;
+  #u: DenoDatagramConn;
   #buf = new Uint8Array(65536);
   #n = 0;
   #pending: Promise<void> | null = null; // a receive that feeds #late or #waiter
@@ -203,10 +194,10 @@ class _Udp implements FloorUdp {
   #to: Deno.NetAddr = { transport: "udp", hostname: "", port: 0 };
 
   constructor(host: string, port: number) {
-    const listen = (Deno as unknown as { listenDatagram?: _ListenDatagram }).listenDatagram;
+    const listen = (Deno as unknown as DenoApi).listenDatagram;
     if (listen === undefined) throw new Error("run Deno with --unstable-net");
     this.#u = listen({ transport: "udp", hostname: host, port });
-    this.port = this.#u.addr.port;
+    this.port = (this.#u.addr as DenoNetAddr).port;
   }
 
   sendto(data: Uint8Array, to: FloorAddr): Promise<void> {
@@ -241,12 +232,12 @@ class _Udp implements FloorUdp {
     }
   }
 
-  #convert = ([data, from]: [Uint8Array, Deno.Addr]): _Dgram => {
-    const a = from as Deno.NetAddr;
+  #convert = ([data, from]: [Uint8Array, DenoAddr]): _Dgram => {
+    const a = from as DenoNetAddr;
     return [_copy(data, 0, Math.min(data.length, this.#n)), [a.hostname, a.port]];
   };
 
-  #deliver = (got: [Uint8Array, Deno.Addr]): void => {
+  #deliver = (got: [Uint8Array, DenoAddr]): void => {
     this.#pending = null;
     const d = this.#convert(got);
     const waiter = this.#waiter;

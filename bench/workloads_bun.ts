@@ -7,6 +7,13 @@
  * @module
  */
 
+import type {
+  BunApi,
+  BunSocket,
+  BunSocketHandler,
+  BunUdpHandler,
+  BunUdpSocket,
+} from "../adapters/_bun_api.ts";
 import {
   BURST,
   CHUNK,
@@ -38,64 +45,14 @@ interface _Conn {
   close?(s: _Sock): void;
 }
 
-/** The part of a Bun stream socket used here. */
-interface _Sock {
-  data: _Conn;
-  write(data: Uint8Array): number;
-  end(): void;
-  shutdown(): void;
-  pause(): void;
-}
+/** A Bun stream socket carrying its callbacks in `data`. */
+type _Sock = BunSocket<_Conn>;
 
-interface _Handlers {
-  binaryType: "uint8array";
-  open(s: _Sock): void;
-  data(s: _Sock, chunk: Uint8Array): void;
-  drain(s: _Sock): void;
-  end(s: _Sock): void;
-  close(s: _Sock): void;
-  error(s: _Sock, err: unknown): void;
-}
-
-interface _UdpSock {
-  readonly port: number;
-  send(data: Uint8Array, port: number, address: string): boolean;
-  close(): void;
-}
-
-interface _UdpHandlers {
-  data(s: _UdpSock, data: Uint8Array, port: number, address: string): void;
-  drain?(s: _UdpSock): void;
-}
-
-interface _Bun {
-  listen(o: {
-    hostname: string;
-    port: number;
-    allowHalfOpen: boolean;
-    socket: _Handlers;
-    data?: unknown;
-  }): { port: number; stop(closeActive?: boolean): void };
-  connect(o: {
-    hostname: string;
-    port: number;
-    allowHalfOpen: boolean;
-    socket: _Handlers;
-    data: _Conn;
-  }): Promise<_Sock>;
-  udpSocket(o: {
-    hostname: string;
-    port: number;
-    binaryType: "uint8array";
-    socket: _UdpHandlers;
-  }): Promise<_UdpSock>;
-}
-
-const _bun = (globalThis as unknown as { Bun: _Bun }).Bun;
+const _bun = (globalThis as unknown as { Bun: BunApi }).Bun;
 const _MIB = 1024 * 1024;
 
 /** Handlers that forward every event to `socket.data`. */
-const _HANDLERS: _Handlers = {
+const _HANDLERS: BunSocketHandler<_Conn> = {
   binaryType: "uint8array",
   open: (s) => s.data.open?.(s),
   data: (s, chunk) => s.data.data(s, chunk),
@@ -164,7 +121,7 @@ function _tcpServer(make: _ServerConn, sizes: Sizes): Promise<Server> {
       },
     },
   });
-  return Promise.resolve({ port: listener.port, close: () => listener.stop(true) });
+  return Promise.resolve({ port: listener.port!, close: () => listener.stop(true) });
 }
 
 function _echo(): _Conn {
@@ -236,14 +193,14 @@ async function _roundTrips(port: number, msg: Uint8Array, trips: number): Promis
   await _tripsOn(await _connect(port, _IDLE), msg, trips);
 }
 
-function _bindUdp(handlers: _UdpHandlers): Promise<_UdpSock> {
+function _bindUdp(handlers: BunUdpHandler): Promise<BunUdpSocket> {
   return _bun.udpSocket({ hostname: HOST, port: 0, binaryType: "uint8array", socket: handlers });
 }
 
 async function _blasterServer(): Promise<Server> {
   let pending = 0, to = 0, toHost = "";
   let waiting = false; // for drain or for the next turn of the event loop
-  const pump = (u: _UdpSock) => {
+  const pump = (u: BunUdpSocket) => {
     waiting = false;
     for (let burst = 0; pending > 0; burst++) {
       if (burst === BURST) {
@@ -300,7 +257,7 @@ async function _udpPingPong(port: number, n: number): Promise<Measurement> {
   let finish = () => {};
   const finished = new Promise<void>((resolve) => finish = resolve);
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const send = (u: _UdpSock) => {
+  const send = (u: BunUdpSocket) => {
     clearTimeout(timer);
     if (done === n) return finish();
     u.send(PING, port, HOST);

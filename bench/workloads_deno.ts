@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { DenoApi, DenoDatagramConn, DenoNetAddr } from "../adapters/_deno_api.ts";
 import {
   all,
   BURST,
@@ -30,20 +31,10 @@ import {
   u64,
 } from "./_common.ts";
 
-/** The unstable datagram API, declared here so `deno check` needs no flag. */
-interface _Udp {
-  readonly addr: Deno.NetAddr;
-  receive(p?: Uint8Array): Promise<[Uint8Array, Deno.Addr]>;
-  send(p: Uint8Array, addr: Deno.Addr): Promise<number>;
-  close(): void;
-}
-
-type _ListenDatagram = (o: { transport: "udp"; hostname: string; port: number }) => _Udp;
-
 const _MIB = 1024 * 1024;
 
-function _listenDatagram(): _Udp {
-  const listen = (Deno as unknown as { listenDatagram?: _ListenDatagram }).listenDatagram;
+function _listenDatagram(): DenoDatagramConn {
+  const listen = (Deno as unknown as DenoApi).listenDatagram;
   if (listen === undefined) throw new Error("run Deno with --unstable-net");
   return listen({ transport: "udp", hostname: HOST, port: 0 });
 }
@@ -126,13 +117,13 @@ async function _roundTrips(conn: Deno.Conn, msg: Uint8Array, n: number): Promise
   }
 }
 
-function _udpServer(loop: (u: _Udp) => Promise<void>): Promise<Server> {
+function _udpServer(loop: (u: DenoDatagramConn) => Promise<void>): Promise<Server> {
   const u = _listenDatagram();
   loop(u).catch(() => {});
-  return Promise.resolve({ port: u.addr.port, close: () => _close(u) });
+  return Promise.resolve({ port: (u.addr as DenoNetAddr).port, close: () => _close(u) });
 }
 
-async function _blaster(u: _Udp): Promise<void> {
+async function _blaster(u: DenoDatagramConn): Promise<void> {
   const buf = new Uint8Array(2048);
   for (;;) {
     const [req, from] = await u.receive(buf);
@@ -144,7 +135,7 @@ async function _blaster(u: _Udp): Promise<void> {
   }
 }
 
-async function _udpEcho(u: _Udp): Promise<void> {
+async function _udpEcho(u: DenoDatagramConn): Promise<void> {
   const buf = new Uint8Array(2048);
   for (;;) {
     const [data, from] = await u.receive(buf);
