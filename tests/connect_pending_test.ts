@@ -23,13 +23,12 @@ const HOLDER = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "full_b
 
 const SKIP = hasPython() ? false : "python3 is not installed";
 
-/** Starts the full-backlog listener; resolves with its address and a stop function. */
-async function fullListener(): Promise<{ addr: [string, number]; stop: () => void }> {
+/**
+ * Runs `body` against the full-backlog listener's address, then stops the
+ * listener (whether `body` passed or failed).
+ */
+async function withFullListener(body: (addr: [string, number]) => Promise<void>): Promise<void> {
   const py: ChildProcess = spawn("python3", [HOLDER], { stdio: ["pipe", "pipe", "inherit"] });
-  const stop = () => {
-    py.stdin?.end();
-    py.kill();
-  };
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const port = await new Promise<number>((resolve, reject) => {
@@ -41,20 +40,18 @@ async function fullListener(): Promise<{ addr: [string, number]; stop: () => voi
       py.once("exit", (code) => reject(new Error(`full_backlog.py exited (${code})`)));
       timer = setTimeout(() => reject(new Error("full_backlog.py did not start in 10 s")), 10_000);
     });
-    return { addr: ["127.0.0.1", port], stop };
-  } catch (err) {
-    stop();
-    throw err;
+    await body(["127.0.0.1", port]);
   } finally {
     clearTimeout(timer);
+    py.stdin?.end();
+    py.kill();
   }
 }
 
 test("connect pending: a timeout raises TimeoutError and leaves the socket unconnected", {
   skip: SKIP,
 }, async () => {
-  const { addr, stop } = await fullListener();
-  try {
+  await withFullListener(async (addr) => {
     using s = socket();
     s.settimeout(0.2);
     const t0 = performance.now();
@@ -67,14 +64,11 @@ test("connect pending: a timeout raises TimeoutError and leaves the socket uncon
     // connect_ex reports a timeout as EAGAIN (11), as CPython does.
     assert.equal(await s.connect_ex(addr), 11);
     await assert.rejects(create_connection(addr, 0.2), isError(TimeoutError, null, "timed out"));
-  } finally {
-    stop();
-  }
+  });
 });
 
 test("connect pending: close() ends a blocking connect with EBADF", { skip: SKIP }, async () => {
-  const { addr, stop } = await fullListener();
-  try {
+  await withFullListener(async (addr) => {
     const s = socket();
     const outcome = s.connect(addr).then(() => "connected", (err: unknown) => err);
     // Nothing settles it but the close.
@@ -82,16 +76,13 @@ test("connect pending: close() ends a blocking connect with EBADF", { skip: SKIP
     s.close();
     const err = await outcome;
     assert.ok(isError(OSError, 9, "[Errno 9] Bad file descriptor")(err), String(err));
-  } finally {
-    stop();
-  }
+  });
 });
 
 test("connect pending: non-blocking connect is in progress, EALREADY, not writable", {
   skip: SKIP,
 }, async () => {
-  const { addr, stop } = await fullListener();
-  try {
+  await withFullListener(async (addr) => {
     using s = socket();
     s.setblocking(false);
     await assert.rejects(s.connect(addr), isError(BlockingIOError, 115));
@@ -100,7 +91,5 @@ test("connect pending: non-blocking connect is in progress, EALREADY, not writab
     const [r, w, x] = await select([s], [s], [s], 0.2);
     assert.deepEqual([r.length, w.length, x.length], [0, 0, 0]);
     assert.equal(s.getsockopt(SOL_SOCKET, SO_ERROR), 0);
-  } finally {
-    stop();
-  }
+  });
 });
