@@ -62,9 +62,10 @@ export interface _Deadline {
  * The deadlines of a socket's pending blocking calls (sends, datagram
  * receives), on one timer that is armed for the earliest of them and not
  * re-armed per call: calls that finish in microseconds cost no
- * `setTimeout`/`clearTimeout` pair (several microseconds each on Deno). With one timeout for every call, deadlines only
- * grow, so the timer fires about once per timeout period while calls come and
- * go, and re-arms itself for the earliest deadline still pending.
+ * `setTimeout`/`clearTimeout` pair (several microseconds each on Deno). With
+ * one timeout for every call, deadlines only grow, so the timer fires about
+ * once per timeout period while calls come and go, and re-arms itself for the
+ * earliest deadline still pending.
  *
  * @example Time out a call
  * ```ts ignore
