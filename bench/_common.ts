@@ -13,25 +13,46 @@
 import process from "node:process";
 import { setImmediate } from "node:timers";
 
-/** Names of the workloads, in the order the table prints them. */
-export const WORKLOADS = [
-  "bulk",
-  "pingpong",
-  "connrate",
-  "udp",
-  "udppp",
-  "concurrent",
-  "socketserver",
-  "flood",
-  "idle",
-] as const;
+/** What the orchestrator needs to know about one workload. */
+export interface WorkloadInfo {
+  /** Unit of the figure. `MiB/s` workloads count bytes; `MiB` ones are memory. */
+  readonly unit: "MiB/s" | "rt/s" | "conn/s" | "msg/s" | "MiB";
+  /** Memory workloads: the limit in MiB (lower is better). */
+  readonly limit?: number;
+  /** Whether the fastest runtime's unisock must beat CPython on it. */
+  readonly beatPython?: boolean;
+}
+
+const _WORKLOAD_INFO = {
+  bulk: { unit: "MiB/s" },
+  bulk_into: { unit: "MiB/s" },
+  pingpong: { unit: "rt/s", beatPython: true },
+  connrate: { unit: "conn/s", beatPython: true },
+  udp: { unit: "msg/s", beatPython: true },
+  udppp: { unit: "rt/s", beatPython: true },
+  concurrent: { unit: "rt/s", beatPython: true },
+  socketserver: { unit: "rt/s" },
+  flood: { unit: "MiB", limit: 16 },
+  idle: { unit: "MiB", limit: 40 },
+} as const satisfies Record<string, WorkloadInfo>;
 
 /** One workload name. */
-export type Workload = typeof WORKLOADS[number];
+export type Workload = keyof typeof _WORKLOAD_INFO;
+
+/**
+ * The workload registry, in the order the tables print them. A new workload
+ * is one entry here, its sizes in {@linkcode Sizes}, and a {@linkcode Pair}
+ * in every implementation that runs it (`workloads_*.ts`, registered in
+ * `_impls.ts`; CPython's in `python_bench.py`).
+ */
+export const WORKLOAD_INFO: Readonly<Record<Workload, WorkloadInfo>> = _WORKLOAD_INFO;
+
+/** Names of the workloads, in the order the table prints them. */
+export const WORKLOADS = Object.keys(WORKLOAD_INFO) as Workload[];
 
 /** The sizes of one run of every workload. */
 export interface Sizes {
-  /** bulk: bytes sent (in 64 KiB sendall calls). */
+  /** bulk, bulk_into: bytes sent (in 64 KiB sendall calls). */
   readonly bulkBytes: number;
   /** pingpong: 16-byte round trips. */
   readonly pingpongTrips: number;
@@ -139,27 +160,19 @@ export interface Pair {
   drive(port: number, sizes: Sizes, warm: boolean): Promise<Measurement>;
 }
 
-/** One API's implementation of every workload. */
-export type Impl = Record<Workload, Pair>;
+/** One API's implementation of the workloads it runs (see `_impls.ts`). */
+export type Impl = Partial<Record<Workload, Pair>>;
 
-/** Units of the timed workloads; memory workloads report MiB. */
-export const UNITS: Record<Workload, string> = {
-  bulk: "MiB/s",
-  pingpong: "rt/s",
-  connrate: "conn/s",
-  udp: "msg/s",
-  udppp: "rt/s",
-  concurrent: "rt/s",
-  socketserver: "rt/s",
-  flood: "MiB",
-  idle: "MiB",
-};
+/** Units of the workloads; memory workloads report MiB. */
+export const UNITS = Object.fromEntries(
+  WORKLOADS.map((w) => [w, WORKLOAD_INFO[w].unit]),
+) as Record<Workload, string>;
 
 /**
  * A throughput measurement.
  *
  * @param workload Names the unit.
- * @param count Units done (bytes for bulk).
+ * @param count Units done (bytes for the `MiB/s` workloads).
  * @param millis Time taken.
  * @param extra Extra facts.
  * @returns The measurement.
@@ -170,7 +183,7 @@ export function rate(
   millis: number,
   extra?: Record<string, number>,
 ): Measurement {
-  const units = workload === "bulk" ? count / (1024 * 1024) : count;
+  const units = UNITS[workload] === "MiB/s" ? count / (1024 * 1024) : count;
   return { value: units / (millis / 1000), unit: UNITS[workload], extra };
 }
 
@@ -291,4 +304,49 @@ export function u64(n: number): Uint8Array {
  */
 export function readU64(b: Uint8Array): number {
   return Number(new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0));
+}
+
+/**
+ * Frames a byte stream into newline-terminated lines, as `readline` does, so
+ * that the raw `socketserver` servers do the same work as unisock's
+ * `StreamRequestHandler` (one write per line).
+ */
+export class LineFramer {
+  #rest: Uint8Array | null = null;
+
+  /**
+   * The complete lines that `chunk` ends; a trailing partial line is kept
+   * (copied, so `chunk` may be a reused buffer).
+   *
+   * @param chunk Bytes just read.
+   * @returns The lines, each with its newline: views of `chunk` where they
+   * lie in it, valid until the next read into it.
+   */
+  lines(chunk: Uint8Array): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    let start = 0;
+    for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, start)) {
+      let line = chunk.subarray(start, nl + 1);
+      if (this.#rest !== null) {
+        const joined = new Uint8Array(this.#rest.length + line.length);
+        joined.set(this.#rest);
+        joined.set(line, this.#rest.length);
+        line = joined;
+        this.#rest = null;
+      }
+      out.push(line);
+      start = nl + 1;
+    }
+    if (start < chunk.length) {
+      const tail = chunk.slice(start);
+      if (this.#rest === null) this.#rest = tail;
+      else {
+        const joined = new Uint8Array(this.#rest.length + tail.length);
+        joined.set(this.#rest);
+        joined.set(tail, this.#rest.length);
+        this.#rest = joined;
+      }
+    }
+    return out;
+  }
 }

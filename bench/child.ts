@@ -1,15 +1,14 @@
 /**
  * One benchmark process, started by `bench/run.ts` on Deno, Bun or Node:
  *
- *     child.ts --impl unisock|raw|floor --workload NAME --role both|server|client
+ *     child.ts --impl NAME --workload NAME --role both|server|client
  *              [--port N] [--quick]
  *
  * `both` runs server and client in this process; `server` prints
  * `PORT <n>` and serves until killed; `client` drives the server at
  * `--port`. The client side runs an untimed warm-up pass, then the timed
- * pass, and prints `RESULT <json>` (a {@linkcode Measurement}). `floor` (the
- * thinnest implementation of unisock's API shape, see `_floor.ts`) has no
- * `flood` or `idle`.
+ * pass, and prints `RESULT <json>` (a {@linkcode Measurement}). The
+ * implementations (`--impl`) are registered in `_impls.ts`.
  *
  * @module
  */
@@ -25,6 +24,7 @@ import {
   type Workload,
   WORKLOADS,
 } from "./_common.ts";
+import { IMPL_NAMES, type ImplName, IMPLS, type Runtime } from "./_impls.ts";
 
 function _arg(name: string, fallback?: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,18 +33,18 @@ function _arg(name: string, fallback?: string): string {
   throw new Error(`missing --${name}`);
 }
 
-function _runtime(): "deno" | "bun" | "node" {
+function _runtime(): Runtime {
   return "Bun" in globalThis ? "bun" : "Deno" in globalThis ? "deno" : "node";
 }
 
-async function _impl(kind: string): Promise<Partial<Impl>> {
-  if (kind === "unisock") return (await import("./workloads_unisock.ts")).unisock;
-  if (kind === "floor") return (await import("./workloads_floor.ts")).floor;
-  if (kind !== "raw") throw new Error(`unknown --impl ${kind}`);
+async function _impl(name: string): Promise<Impl> {
+  if (!IMPL_NAMES.includes(name as ImplName)) throw new Error(`unknown --impl ${name}`);
+  const info = IMPLS[name as ImplName];
   const runtime = _runtime();
-  if (runtime === "deno") return (await import("./workloads_deno.ts")).raw;
-  if (runtime === "bun") return (await import("./workloads_bun.ts")).raw;
-  return (await import("./workloads_node.ts")).raw;
+  if (info.what[runtime] === undefined) {
+    throw new Error(`--impl ${name} does not run on ${runtime}`);
+  }
+  return await info.load(runtime);
 }
 
 async function _main(): Promise<void> {

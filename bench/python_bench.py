@@ -131,6 +131,17 @@ def sink(conn, _sizes):
     conn.sendall(total.to_bytes(8, "big"))
 
 
+def sink_into(conn, _sizes):
+    buf = bytearray(CHUNK)
+    total = 0
+    while True:
+        n = conn.recv_into(buf)
+        if n == 0:
+            break
+        total += n
+    conn.sendall(total.to_bytes(8, "big"))
+
+
 def flooder(conn, sizes):
     chunk = bytes(CHUNK)
     for _ in range(0, sizes["floodBytes"], CHUNK):
@@ -378,6 +389,7 @@ def drive_idle(port, sizes, warm):
 
 WORKLOADS = {
     "bulk": (lambda sz: threaded_server(sink, sz), drive_bulk),
+    "bulk_into": (lambda sz: threaded_server(sink_into, sz), drive_bulk),
     "pingpong": (lambda sz: threaded_server(echo, sz), drive_pingpong),
     "connrate": (selector_echo_server, drive_connrate),
     "udp": (blaster, drive_udp),

@@ -2,21 +2,24 @@
  * The benchmark orchestrator (`npm run bench`, i.e. `node bench/run.ts`).
  *
  * For every workload, in one process and in two processes, and for every
- * runtime, it runs the same workload through unisock and through the
- * runtime's raw API, alternating their order, several repetitions, each run
- * in a fresh process; CPython's `socket` module runs the same workload beside
- * them. It prints median and range of each, and the ratio unisock/raw.
- * `--floor` adds the floor implementation (`workloads_floor.ts`: unisock's
- * API shape at its thinnest over the raw API) to the alternation of the
- * timed workloads, with the ratios unisock/floor and floor/raw.
+ * runtime, it runs the same workload through every implementation registered
+ * for that runtime in `_impls.ts` (unisock, the runtime's raw API, the peer
+ * libraries a user would pick instead), alternating their order, several
+ * repetitions, each run in a fresh process; CPython's `socket` module runs
+ * the same workload beside them. It prints one table per runtime: median and
+ * range of each implementation, and each one's ratio to every baseline
+ * (`raw`; on Deno also `conn`, `Deno.Conn`). `--floor` adds the floor
+ * implementation (`workloads_floor.ts`: unisock's API shape at its thinnest
+ * over the raw API) to the timed workloads.
  *
  *     node bench/run.ts [--quick] [--runtime deno,bun,node] [--workload a,b]
- *                       [--mode one,two] [--reps N] [--no-python] [--floor]
- *                       [--json[=FILE]] [--cpu-prof]
+ *                       [--impl a,b] [--mode one,two] [--reps N] [--no-python]
+ *                       [--floor] [--json[=FILE]] [--cpu-prof]
  *
- * `--json` writes every figure to FILE (default `.bench-out/bench.json`);
- * `--cpu-prof` writes one V8 CPU profile per JS process into
- * `.bench-out/prof/` (read them with `node bench/profile.ts FILE`).
+ * `--json` writes every figure to FILE (default `.bench-out/bench.json`;
+ * `bench/chart.ts` draws it); `--cpu-prof` writes one V8 CPU profile per JS
+ * process into `.bench-out/prof/` (read them with `node bench/profile.ts
+ * FILE`).
  *
  * @module
  */
@@ -32,11 +35,11 @@ import {
   UNITS,
   WARMUP,
   type Workload,
+  WORKLOAD_INFO,
   WORKLOADS,
 } from "./_common.ts";
+import { IMPL_NAMES, type ImplName, IMPLS, runs, type Runtime } from "./_impls.ts";
 
-type _Runtime = "deno" | "bun" | "node";
-type _Impl = "unisock" | "raw" | "floor" | "python";
 type _Mode = "one" | "two";
 
 /** All measurements of one runtime (or Python) and implementation. */
@@ -50,22 +53,19 @@ interface _Series {
 interface _Row {
   workload: Workload;
   mode: _Mode;
-  runtime: _Runtime;
-  unisock: _Series;
-  raw: _Series;
-  /** Only with `--floor`, only for timed workloads. */
-  floor?: _Series;
+  runtime: Runtime;
+  /** The implementations that ran, in column order. */
+  series: Partial<Record<ImplName, _Series>>;
 }
 
 const _ROOT = join(import.meta.dirname ?? ".", "..");
 const _BIN = join(_ROOT, "node_modules", ".bin");
 const _OUT = join(_ROOT, ".bench-out");
-const _RUNTIMES: _Runtime[] = ["deno", "bun", "node"];
-const _MEMORY = new Set<Workload>(["flood", "idle"]);
-/** Limits of the memory workloads, in MiB. */
-const _LIMITS: Partial<Record<Workload, number>> = { flood: 16, idle: 40 };
-/** Workloads where the fastest runtime's unisock must beat CPython. */
-const _BEAT_PYTHON = new Set<Workload>(["pingpong", "connrate", "udp", "udppp", "concurrent"]);
+const _RUNTIMES: Runtime[] = ["deno", "bun", "node"];
+
+function _memory(w: Workload): boolean {
+  return WORKLOAD_INFO[w].unit === "MiB";
+}
 
 function _options() {
   const argv = process.argv.slice(2);
@@ -90,6 +90,7 @@ function _options() {
     quick,
     runtimes: list("runtime", _RUNTIMES),
     workloads: list("workload", WORKLOADS),
+    impls: list("impl", IMPL_NAMES),
     modes: list<_Mode>("mode", ["one", "two"]),
     reps: Number(value("reps") ?? 3),
     python: !argv.includes("--no-python"),
@@ -101,7 +102,12 @@ function _options() {
 
 type _Options = ReturnType<typeof _options>;
 
-function _command(impl: _Impl, runtime: _Runtime, opts: _Options, args: string[]): string[] {
+function _command(
+  impl: ImplName | "python",
+  runtime: Runtime,
+  opts: _Options,
+  args: string[],
+): string[] {
   const child = join(_ROOT, "bench", "child.ts");
   const prof = join(_OUT, "prof");
   const cpu = opts.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : [];
@@ -172,8 +178,8 @@ function _kill(child: ChildProcess): Promise<void> {
 }
 
 async function _runOnce(
-  impl: _Impl,
-  runtime: _Runtime,
+  impl: ImplName | "python",
+  runtime: Runtime,
   workload: Workload,
   mode: _Mode,
   opts: _Options,
@@ -252,91 +258,119 @@ function _cell(s: _Series): string {
   return s.errors.length > 0 ? `${text} (${s.errors.length} err)` : text;
 }
 
-function _verdict(row: _Row): string {
-  const u = _median(row.unisock.values), r = _median(row.raw.values);
-  if (_MEMORY.has(row.workload)) {
-    const limit = _LIMITS[row.workload]!;
-    return Number.isFinite(u) ? (u < limit ? `ok (<${limit})` : `OVER ${limit}`) : "";
-  }
-  const ratio = u / r;
-  return Number.isFinite(ratio) ? `${ratio.toFixed(2)}${ratio >= 0.9 ? "" : " LOW"}` : "";
-}
-
-/** The ratio of two series' medians, or "" when either has none. */
-function _ratio(a: _Series | undefined, b: _Series | undefined): string {
-  const ratio = _median(a?.values ?? []) / _median(b?.values ?? []);
-  return Number.isFinite(ratio) ? ratio.toFixed(2) : "";
+/** The ratio of two series' medians (NaN when either has none). */
+function _ratio(a: _Series | undefined, b: _Series | undefined): number {
+  return _median(a?.values ?? []) / _median(b?.values ?? []);
 }
 
 function _pad(s: string, n: number): string {
   return s.length >= n ? s : s + " ".repeat(n - s.length);
 }
 
-function _table(rows: _Row[], python: Map<string, _Series>, floor: boolean): string {
-  const head = floor
-    ? [
-      "workload",
-      "mode",
-      "runtime",
-      "unisock",
-      "raw",
-      "floor",
-      "uni/raw",
-      "uni/floor",
-      "floor/raw",
-    ]
-    : ["workload", "mode", "runtime", "unisock", "raw", "uni/raw"];
-  head.push("python");
+/** The implementations of `rows` (one runtime), in column order. */
+function _columns(rows: _Row[]): ImplName[] {
+  return IMPL_NAMES.filter((n) => rows.some((r) => r.series[n] !== undefined));
+}
+
+/** A short column name: `uni` for unisock, `ps` for promise-socket. */
+function _short(name: ImplName): string {
+  return name === "unisock" ? "uni" : name === "promise-socket" ? "ps" : name;
+}
+
+/** The ratio columns of one runtime's table: every implementation against every baseline. */
+function _ratioColumns(cols: ImplName[]): [ImplName, ImplName][] {
+  const bases = cols.filter((n) => IMPLS[n].baseline);
+  const others = cols.filter((n) => !IMPLS[n].baseline);
+  return others.flatMap((o) => bases.map((b): [ImplName, ImplName] => [o, b]));
+}
+
+function _ratioCell(row: _Row, impl: ImplName, base: ImplName): string {
+  const a = row.series[impl], b = row.series[base];
+  if (_memory(row.workload)) {
+    if (impl !== "unisock" || base !== "raw") return "";
+    const u = _median(a?.values ?? []), limit = WORKLOAD_INFO[row.workload].limit!;
+    return Number.isFinite(u) ? (u < limit ? `ok (<${limit})` : `OVER ${limit}`) : "";
+  }
+  const r = _ratio(a, b);
+  if (!Number.isFinite(r)) return "";
+  return `${r.toFixed(2)}${impl === "unisock" && r < 0.9 ? " LOW" : ""}`;
+}
+
+function _table(runtime: Runtime, rows: _Row[], python: Map<string, _Series>): string {
+  const cols = _columns(rows);
+  const ratios = _ratioColumns(cols);
+  const head = [
+    "workload",
+    "mode",
+    ...cols,
+    ...ratios.map(([a, b]) => `${_short(a)}/${_short(b)}`),
+    "python",
+  ];
   const lines = [head];
   for (const row of rows) {
     const py = python.get(`${row.workload}/${row.mode}`);
-    const line = [row.workload, row.mode, row.runtime, _cell(row.unisock), _cell(row.raw)];
-    if (floor) line.push(row.floor === undefined ? "-" : _cell(row.floor));
-    line.push(_verdict(row));
-    if (floor) line.push(_ratio(row.unisock, row.floor), _ratio(row.floor, row.raw));
-    line.push(py === undefined ? "-" : _cell(py));
-    lines.push(line);
+    lines.push([
+      row.workload,
+      row.mode,
+      ...cols.map((c) => row.series[c] === undefined ? "-" : _cell(row.series[c]!)),
+      ...ratios.map(([a, b]) => _ratioCell(row, a, b)),
+      py === undefined ? "-" : _cell(py),
+    ]);
   }
   const widths = head.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   const text = lines.map((l) => l.map((c, i) => _pad(c, widths[i])).join("  ").trimEnd());
   text.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
-  return text.join("\n");
+  const legend = cols.map((c) => `  ${c}: ${IMPLS[c].what[runtime]}`);
+  return [`${runtime}:`, ...legend, "", ...text].join("\n");
 }
 
 function _summary(rows: _Row[], python: Map<string, _Series>): string {
   const out: string[] = [];
+  const at = (a: _Series | undefined, b: _Series | undefined, f = 0.9) =>
+    _median(a?.values ?? []) >= f * _median(b?.values ?? []);
   for (const runtime of new Set(rows.map((r) => r.runtime))) {
-    const mine = rows.filter((r) => r.runtime === runtime && !_MEMORY.has(r.workload));
-    const ok = mine.filter((r) => _median(r.unisock.values) >= 0.9 * _median(r.raw.values));
-    out.push(`${runtime}: unisock >= 0.9x raw on ${ok.length}/${mine.length} timed rows`);
-    const floored = mine.filter((r) => r.floor !== undefined);
+    const mine = rows.filter((r) => r.runtime === runtime && !_memory(r.workload));
+    const cols = _columns(mine);
+    for (const base of cols.filter((n) => IMPLS[n].baseline)) {
+      const rated = mine.filter((r) => r.series[base] !== undefined);
+      const ok = rated.filter((r) => at(r.series.unisock, r.series[base]));
+      out.push(`${runtime}: unisock >= 0.9x ${base} on ${ok.length}/${rated.length} timed rows`);
+    }
+    for (const peer of cols.filter((n) => n !== "unisock" && n !== "floor")) {
+      if (IMPLS[peer].baseline) continue;
+      const rated = mine.filter((r) => r.series[peer] !== undefined);
+      const ok = rated.filter((r) => at(r.series.unisock, r.series[peer], 1));
+      out.push(`${runtime}: unisock >= ${peer} on ${ok.length}/${rated.length} rows`);
+    }
+    const floored = mine.filter((r) => r.series.floor !== undefined);
     if (floored.length > 0) {
-      const at = (a: _Series, b: _Series) => _median(a.values) >= 0.9 * _median(b.values);
       out.push(
         `${runtime}: floor >= 0.9x raw on ${
-          floored.filter((r) => at(r.floor!, r.raw)).length
+          floored.filter((r) => at(r.series.floor, r.series.raw)).length
         }/${floored.length}, ` +
           `unisock >= 0.9x floor on ${
-            floored.filter((r) => at(r.unisock, r.floor!)).length
+            floored.filter((r) => at(r.series.unisock, r.series.floor)).length
           }/${floored.length} timed rows`,
       );
     }
   }
+  const beat = WORKLOADS.filter((w) => WORKLOAD_INFO[w].beatPython === true);
   const speed = new Map<string, number>();
   for (const r of rows) {
-    if (_MEMORY.has(r.workload) || !_BEAT_PYTHON.has(r.workload)) continue;
+    if (!beat.includes(r.workload)) continue;
     const py = _median(python.get(`${r.workload}/${r.mode}`)?.values ?? []);
-    const v = _median(r.unisock.values) / py;
+    const v = _median(r.series.unisock?.values ?? []) / py;
     if (Number.isFinite(v)) speed.set(r.runtime, (speed.get(r.runtime) ?? 0) + Math.log(v));
   }
   const fastest = [...speed].sort((a, b) => b[1] - a[1])[0];
   if (fastest !== undefined) {
-    const beaten = rows.filter((r) => r.runtime === fastest[0] && _BEAT_PYTHON.has(r.workload));
+    const beaten = rows.filter((r) => r.runtime === fastest[0] && beat.includes(r.workload));
     const wins = beaten.filter((r) =>
-      _median(r.unisock.values) > _median(python.get(`${r.workload}/${r.mode}`)?.values ?? [])
+      _median(r.series.unisock?.values ?? []) >
+        _median(python.get(`${r.workload}/${r.mode}`)?.values ?? [])
     );
     out.push(
-      `fastest runtime vs CPython (${[..._BEAT_PYTHON].join(", ")}): ${fastest[0]}, ` +
+      `fastest runtime vs CPython (${beat.join(", ")}): ${fastest[0]}, ` +
         `unisock beats CPython on ${wins.length}/${beaten.length} rows`,
     );
   }
@@ -344,10 +378,8 @@ function _summary(rows: _Row[], python: Map<string, _Series>): string {
 }
 
 /** The order of the implementations in repetition `rep`: each leads in turn. */
-function _order(rep: number, floor: boolean): ("unisock" | "raw" | "floor")[] {
-  if (!floor) return rep % 2 === 0 ? ["unisock", "raw"] : ["raw", "unisock"];
-  const all = ["unisock", "raw", "floor"] as const;
-  return [0, 1, 2].map((i) => all[(rep + i) % 3]);
+function _order(impls: ImplName[], rep: number): ImplName[] {
+  return impls.map((_, i) => impls[(rep + i) % impls.length]);
 }
 
 async function _main(): Promise<void> {
@@ -358,20 +390,22 @@ async function _main(): Promise<void> {
   const t0 = performance.now();
   for (const workload of opts.workloads) {
     for (const mode of opts.modes) {
-      const withFloor = opts.floor && !_MEMORY.has(workload);
       const block = opts.runtimes.map((runtime): _Row => ({
         workload,
         mode,
         runtime,
-        unisock: _series(),
-        raw: _series(),
-        ...(withFloor ? { floor: _series() } : {}),
+        series: Object.fromEntries(
+          opts.impls
+            .filter((n) => runs(n, runtime, workload))
+            .filter((n) => opts.floor || !IMPLS[n].floorOnly)
+            .map((n) => [n, _series()]),
+        ),
       }));
       const py = _series();
       for (let rep = 0; rep < opts.reps; rep++) {
         for (const row of block) {
-          for (const impl of _order(rep, withFloor)) {
-            await _record(row[impl]!, _runOnce(impl, row.runtime, workload, mode, opts));
+          for (const impl of _order(Object.keys(row.series) as ImplName[], rep)) {
+            await _record(row.series[impl]!, _runOnce(impl, row.runtime, workload, mode, opts));
           }
         }
         if (opts.python) await _record(py, _runOnce("python", "node", workload, mode, opts));
@@ -381,8 +415,8 @@ async function _main(): Promise<void> {
       const secs = ((performance.now() - t0) / 1000).toFixed(0);
       console.error(`[${secs}s] ${workload}/${mode} done`);
       for (const row of block) {
-        for (const e of [...row.unisock.errors, ...row.raw.errors, ...row.floor?.errors ?? []]) {
-          console.error(`  ${row.runtime}: ${e}`);
+        for (const [impl, series] of Object.entries(row.series)) {
+          for (const e of series?.errors ?? []) console.error(`  ${row.runtime} ${impl}: ${e}`);
         }
       }
       for (const e of py.errors) console.error(`  python: ${e}`);
@@ -393,7 +427,9 @@ async function _main(): Promise<void> {
     `\nunisock benchmark (${opts.quick ? "quick" : "full"}, ${opts.reps} reps; median [min–max])`,
   );
   console.log(`units: ${units}\n`);
-  console.log(_table(rows, python, opts.floor));
+  for (const runtime of opts.runtimes) {
+    console.log(_table(runtime, rows.filter((r) => r.runtime === runtime), python) + "\n");
+  }
   console.log(`\n${_summary(rows, python)}`);
   if (opts.json !== null) {
     mkdirSync(dirname(opts.json), { recursive: true });
@@ -402,6 +438,9 @@ async function _main(): Promise<void> {
       reps: opts.reps,
       sizes: opts.quick ? QUICK : FULL,
       units: UNITS,
+      impls: Object.fromEntries(
+        IMPL_NAMES.map((n) => [n, { ...IMPLS[n], load: undefined }]),
+      ),
       rows,
       python: Object.fromEntries(python),
     };

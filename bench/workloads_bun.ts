@@ -23,6 +23,7 @@ import {
   HOST,
   type Impl,
   LINE,
+  LineFramer,
   type Measurement,
   peakRss,
   PING,
@@ -128,6 +129,19 @@ function _echo(): _Conn {
   const w = new _Writer();
   return {
     data: (s, chunk) => w.write(s, chunk),
+    drain: (s) => w.drain(s),
+    end: (s) => w.whenEmpty(() => s.end()),
+  };
+}
+
+/** The socketserver workload's server: a line echo, one write per line. */
+function _lineEcho(): _Conn {
+  const w = new _Writer();
+  const framer = new LineFramer();
+  return {
+    data: (s, chunk) => {
+      for (const line of framer.lines(chunk)) w.write(s, line);
+    },
     drain: (s) => w.drain(s),
     end: (s) => w.whenEmpty(() => s.end()),
   };
@@ -323,6 +337,10 @@ export const raw: Impl = {
       return rate("bulk", readU64(reply), ms);
     },
   },
+  /** The same program as `bulk`: Bun hands data over in chunks it allocates; there is no reading into a caller's buffer. */
+  get bulk_into() {
+    return raw.bulk;
+  },
   pingpong: {
     serve: (sizes) => _tcpServer(_echo, sizes),
     async drive(port, sizes) {
@@ -357,7 +375,7 @@ export const raw: Impl = {
     },
   },
   socketserver: {
-    serve: (sizes) => _tcpServer(_echo, sizes),
+    serve: (sizes) => _tcpServer(_lineEcho, sizes),
     async drive(port, sizes) {
       const t0 = performance.now();
       await _concurrent(port, sizes.ssClients, LINE, sizes.ssTrips);

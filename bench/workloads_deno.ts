@@ -18,6 +18,7 @@ import {
   HOST,
   type Impl,
   LINE,
+  LineFramer,
   type Measurement,
   peakRss,
   PING,
@@ -86,6 +87,17 @@ async function _echo(conn: Deno.Conn): Promise<void> {
     const n = await conn.read(buf);
     if (n === null) return;
     await _writeAll(conn, buf.subarray(0, n));
+  }
+}
+
+/** The socketserver workload's server: a line echo, one write per line. */
+async function _lineEcho(conn: Deno.Conn): Promise<void> {
+  const buf = new Uint8Array(65536);
+  const framer = new LineFramer();
+  for (;;) {
+    const n = await conn.read(buf);
+    if (n === null) return;
+    for (const line of framer.lines(buf.subarray(0, n))) await _writeAll(conn, line);
   }
 }
 
@@ -208,6 +220,10 @@ export const raw: Impl = {
       return rate("bulk", readU64(reply), ms);
     },
   },
+  /** The same program as `bulk`: its sink already reads into one reused buffer (`conn.read(buf)`). */
+  get bulk_into() {
+    return raw.bulk;
+  },
   pingpong: {
     serve: (sizes) => _tcpServer(_echo, sizes),
     async drive(port, sizes) {
@@ -251,7 +267,7 @@ export const raw: Impl = {
     },
   },
   socketserver: {
-    serve: (sizes) => _tcpServer(_echo, sizes),
+    serve: (sizes) => _tcpServer(_lineEcho, sizes),
     async drive(port, sizes) {
       const t0 = performance.now();
       await all(sizes.ssClients, async () => {

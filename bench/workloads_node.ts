@@ -20,6 +20,7 @@ import {
   HOST,
   type Impl,
   LINE,
+  LineFramer,
   type Measurement,
   peakRss,
   PING,
@@ -51,6 +52,20 @@ function _tcpServer(handle: (s: net.Socket, sizes: Sizes) => void, sizes: Sizes)
 function _echo(s: net.Socket): void {
   s.on("data", (chunk: Buffer) => {
     if (!s.write(chunk)) {
+      s.pause();
+      s.once("drain", () => s.resume());
+    }
+  });
+  s.on("end", () => s.end());
+}
+
+/** The socketserver workload's server: a line echo, one write per line. */
+function _lineEcho(s: net.Socket): void {
+  const framer = new LineFramer();
+  s.on("data", (chunk: Buffer) => {
+    let ok = true;
+    for (const line of framer.lines(chunk)) ok = s.write(line);
+    if (!ok) {
       s.pause();
       s.once("drain", () => s.resume());
     }
@@ -221,6 +236,10 @@ export const raw: Impl = {
       return rate("bulk", readU64(all), ms);
     },
   },
+  /** The same program as `bulk`: `node:net` hands an accepted socket's data over in chunks it allocates (`onread` with a caller's buffer exists only for outgoing sockets). */
+  get bulk_into() {
+    return raw.bulk;
+  },
   pingpong: {
     serve: (sizes) => _tcpServer(_echo, sizes),
     async drive(port, sizes) {
@@ -258,7 +277,7 @@ export const raw: Impl = {
     },
   },
   socketserver: {
-    serve: (sizes) => _tcpServer(_echo, sizes),
+    serve: (sizes) => _tcpServer(_lineEcho, sizes),
     async drive(port, sizes) {
       const t0 = performance.now();
       await _concurrent(port, sizes.ssClients, LINE, sizes.ssTrips);

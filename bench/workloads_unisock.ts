@@ -77,6 +77,18 @@ async function _sink(conn: Socket): Promise<void> {
   await conn.sendall(u64(total));
 }
 
+/** The bulk_into reader: `recv_into` one reused buffer, as Python's `recv_into` loops. */
+async function _sinkInto(conn: Socket): Promise<void> {
+  const buf = new Uint8Array(CHUNK);
+  let total = 0;
+  for (;;) {
+    const n = await conn.recv_into(buf);
+    if (n === 0) break;
+    total += n;
+  }
+  await conn.sendall(u64(total));
+}
+
 async function _flooder(conn: Socket, sizes: Sizes): Promise<void> {
   const chunk = new Uint8Array(CHUNK);
   for (let sent = 0; sent < sizes.floodBytes; sent += CHUNK) await conn.sendall(chunk);
@@ -187,23 +199,24 @@ class _LineEcho extends StreamRequestHandler {
   }
 }
 
+/** The bulk writer: `sendall`s, half-closes, reads the reader's count. */
+async function _bulkDrive(port: number, sizes: Sizes): Promise<Measurement> {
+  const s = await _connect(port);
+  const chunk = new Uint8Array(CHUNK);
+  const t0 = performance.now();
+  for (let sent = 0; sent < sizes.bulkBytes; sent += CHUNK) await s.sendall(chunk);
+  await s.shutdown(SHUT_WR);
+  const total = readU64(await _recvExactly(s, 8));
+  const ms = performance.now() - t0;
+  s.close();
+  if (total !== sizes.bulkBytes) throw new Error(`sink got ${total}`);
+  return rate("bulk", total, ms);
+}
+
 /** unisock's implementation of every workload. */
 export const unisock: Impl = {
-  bulk: {
-    serve: (sizes) => _tcpServer(_sink, sizes),
-    async drive(port, sizes) {
-      const s = await _connect(port);
-      const chunk = new Uint8Array(CHUNK);
-      const t0 = performance.now();
-      for (let sent = 0; sent < sizes.bulkBytes; sent += CHUNK) await s.sendall(chunk);
-      await s.shutdown(SHUT_WR);
-      const total = readU64(await _recvExactly(s, 8));
-      const ms = performance.now() - t0;
-      s.close();
-      if (total !== sizes.bulkBytes) throw new Error(`sink got ${total}`);
-      return rate("bulk", total, ms);
-    },
-  },
+  bulk: { serve: (sizes) => _tcpServer(_sink, sizes), drive: _bulkDrive },
+  bulk_into: { serve: (sizes) => _tcpServer(_sinkInto, sizes), drive: _bulkDrive },
   pingpong: {
     serve: (sizes) => _tcpServer(_echo, sizes),
     async drive(port, sizes) {
