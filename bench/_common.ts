@@ -350,3 +350,50 @@ export class LineFramer {
     return out;
   }
 }
+
+/** A Web Streams reader and the bytes a read got beyond what was asked. */
+export interface ChunkSource {
+  /** The stream's reader. */
+  readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  /** Bytes read past the last request, handed out first. */
+  rest: Uint8Array | null;
+}
+
+/**
+ * Reads exactly `n` bytes from a Web Streams reader (the peers' clients).
+ *
+ * @param src The reader and its leftover bytes (updated).
+ * @param n How many bytes.
+ * @returns The bytes; throws at EOF before `n`.
+ */
+export async function readExactly(src: ChunkSource, n: number): Promise<Uint8Array> {
+  const out = new Uint8Array(n);
+  let got = 0;
+  while (got < n) {
+    let chunk = src.rest;
+    src.rest = null;
+    if (chunk === null) {
+      const { value, done } = await src.reader.read();
+      if (done) throw new Error("unexpected EOF");
+      chunk = value;
+    }
+    const take = Math.min(n - got, chunk.length);
+    out.set(chunk.subarray(0, take), got);
+    if (take < chunk.length) src.rest = chunk.subarray(take);
+    got += take;
+  }
+  return out;
+}
+
+/**
+ * The median.
+ *
+ * @param xs Numbers.
+ * @returns Their median, NaN for none.
+ */
+export function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}

@@ -14,6 +14,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
+import { median } from "./_common.ts";
 
 /** The parts of `run.ts`'s JSON the chart reads. */
 interface _Doc {
@@ -51,13 +52,6 @@ function _arg(name: string, fallback: string): string {
   return a === undefined ? fallback : a.slice(name.length + 3);
 }
 
-function _median(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 function _esc(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
@@ -82,7 +76,7 @@ function _panel(
   const ratios: _Ratio[] = names.filter((n) => !doc.impls[n].baseline)
     .flatMap((impl) => bases.map((base) => ({ impl, base })));
   const value = (row: _Doc["rows"][number], r: _Ratio) =>
-    _median(row.series[r.impl]?.values ?? []) / _median(row.series[r.base]?.values ?? []);
+    median(row.series[r.impl]?.values ?? []) / median(row.series[r.base]?.values ?? []);
   const all = rows.flatMap((row) => ratios.map((r) => value(row, r))).filter(Number.isFinite);
   const ymax = Math.min(2.5, Math.max(1.2, Math.ceil(Math.max(...all) * 5) / 5));
   const plotH = _PANEL_H - _TOP - _LABEL_H;

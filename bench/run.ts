@@ -31,6 +31,7 @@ import process from "node:process";
 import {
   FULL,
   type Measurement,
+  median,
   QUICK,
   UNITS,
   WARMUP,
@@ -231,13 +232,6 @@ async function _record(series: _Series, run: Promise<Measurement>): Promise<void
   }
 }
 
-function _median(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 function _fmt(x: number): string {
   if (!Number.isFinite(x)) return "-";
   if (Math.abs(x) >= 1000) return Math.round(x).toLocaleString("en-US");
@@ -248,19 +242,19 @@ function _fmt(x: number): string {
 
 function _cell(s: _Series): string {
   if (s.values.length === 0) return s.errors.length > 0 ? "ERROR" : "-";
-  const text = `${_fmt(_median(s.values))} [${_fmt(Math.min(...s.values))}–${
+  const text = `${_fmt(median(s.values))} [${_fmt(Math.min(...s.values))}–${
     _fmt(Math.max(...s.values))
   }]`;
   const loss = s.extras.map((e) => e.lossPct).filter((x) => x !== undefined);
   const lost = s.extras.map((e) => e.lost).filter((x) => x !== undefined);
-  if (loss.length > 0) return `${text} loss ${_fmt(_median(loss))}%`;
-  if (lost.some((x) => x > 0)) return `${text} lost ${_fmt(_median(lost))}`;
+  if (loss.length > 0) return `${text} loss ${_fmt(median(loss))}%`;
+  if (lost.some((x) => x > 0)) return `${text} lost ${_fmt(median(lost))}`;
   return s.errors.length > 0 ? `${text} (${s.errors.length} err)` : text;
 }
 
 /** The ratio of two series' medians (NaN when either has none). */
 function _ratio(a: _Series | undefined, b: _Series | undefined): number {
-  return _median(a?.values ?? []) / _median(b?.values ?? []);
+  return median(a?.values ?? []) / median(b?.values ?? []);
 }
 
 function _pad(s: string, n: number): string {
@@ -288,7 +282,7 @@ function _ratioCell(row: _Row, impl: ImplName, base: ImplName): string {
   const a = row.series[impl], b = row.series[base];
   if (_memory(row.workload)) {
     if (impl !== "unisock" || base !== "raw") return "";
-    const u = _median(a?.values ?? []), limit = WORKLOAD_INFO[row.workload].limit!;
+    const u = median(a?.values ?? []), limit = WORKLOAD_INFO[row.workload].limit!;
     return Number.isFinite(u) ? (u < limit ? `ok (<${limit})` : `OVER ${limit}`) : "";
   }
   const r = _ratio(a, b);
@@ -327,7 +321,7 @@ function _table(runtime: Runtime, rows: _Row[], python: Map<string, _Series>): s
 function _summary(rows: _Row[], python: Map<string, _Series>): string {
   const out: string[] = [];
   const at = (a: _Series | undefined, b: _Series | undefined, f = 0.9) =>
-    _median(a?.values ?? []) >= f * _median(b?.values ?? []);
+    median(a?.values ?? []) >= f * median(b?.values ?? []);
   for (const runtime of new Set(rows.map((r) => r.runtime))) {
     const mine = rows.filter((r) => r.runtime === runtime && !_memory(r.workload));
     const cols = _columns(mine);
@@ -358,16 +352,16 @@ function _summary(rows: _Row[], python: Map<string, _Series>): string {
   const speed = new Map<string, number>();
   for (const r of rows) {
     if (!beat.includes(r.workload)) continue;
-    const py = _median(python.get(`${r.workload}/${r.mode}`)?.values ?? []);
-    const v = _median(r.series.unisock?.values ?? []) / py;
+    const py = median(python.get(`${r.workload}/${r.mode}`)?.values ?? []);
+    const v = median(r.series.unisock?.values ?? []) / py;
     if (Number.isFinite(v)) speed.set(r.runtime, (speed.get(r.runtime) ?? 0) + Math.log(v));
   }
   const fastest = [...speed].sort((a, b) => b[1] - a[1])[0];
   if (fastest !== undefined) {
     const beaten = rows.filter((r) => r.runtime === fastest[0] && beat.includes(r.workload));
     const wins = beaten.filter((r) =>
-      _median(r.series.unisock?.values ?? []) >
-        _median(python.get(`${r.workload}/${r.mode}`)?.values ?? [])
+      median(r.series.unisock?.values ?? []) >
+        median(python.get(`${r.workload}/${r.mode}`)?.values ?? [])
     );
     out.push(
       `fastest runtime vs CPython (${beat.join(", ")}): ${fastest[0]}, ` +

@@ -11,7 +11,17 @@
  * @module
  */
 
-import { CHUNK, HOST, type Impl, PING, rate, readU64, type Server, u64 } from "./_common.ts";
+import {
+  CHUNK,
+  HOST,
+  type Impl,
+  PING,
+  rate,
+  readExactly,
+  readU64,
+  type Server,
+  u64,
+} from "./_common.ts";
 
 /** A connection's reader and writer, with bytes read past the last request. */
 interface _Streams {
@@ -59,7 +69,7 @@ async function _echo(s: _Streams): Promise<void> {
 }
 
 async function _sink(s: _Streams): Promise<void> {
-  const expected = readU64(await _read(s, 8));
+  const expected = readU64(await readExactly(s, 8));
   let total = s.rest?.length ?? 0;
   s.rest = null;
   while (total < expected) {
@@ -74,30 +84,10 @@ async function _connect(port: number): Promise<_Streams> {
   return _streams(await Deno.connect({ hostname: HOST, port }));
 }
 
-/** Reads exactly `n` bytes (or throws at EOF). */
-async function _read(s: _Streams, n: number): Promise<Uint8Array> {
-  const out = new Uint8Array(n);
-  let got = 0;
-  while (got < n) {
-    let chunk = s.rest;
-    s.rest = null;
-    if (chunk === null) {
-      const { value, done } = await s.reader.read();
-      if (done) throw new Error("unexpected EOF");
-      chunk = value;
-    }
-    const take = Math.min(n - got, chunk.length);
-    out.set(chunk.subarray(0, take), got);
-    if (take < chunk.length) s.rest = chunk.subarray(take);
-    got += take;
-  }
-  return out;
-}
-
 async function _trips(s: _Streams, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     await s.writer.write(PING);
-    await _read(s, PING.length);
+    await readExactly(s, PING.length);
   }
 }
 
@@ -111,7 +101,7 @@ export const readable: Impl = {
       const t0 = performance.now();
       await s.writer.write(u64(sizes.bulkBytes));
       for (let sent = 0; sent < sizes.bulkBytes; sent += CHUNK) await s.writer.write(chunk);
-      const total = readU64(await _read(s, 8));
+      const total = readU64(await readExactly(s, 8));
       const ms = performance.now() - t0;
       _close(s.conn);
       return rate("bulk", total, ms);

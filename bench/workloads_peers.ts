@@ -26,6 +26,7 @@ import {
   type Measurement,
   PING,
   rate,
+  readExactly,
   readU64,
   type Server,
   type Sizes,
@@ -160,30 +161,10 @@ function _cfConnect(port: number): _Cf {
   };
 }
 
-/** Reads exactly `n` bytes (or throws at EOF). */
-async function _cfRead(c: _Cf, n: number): Promise<Uint8Array> {
-  const out = new Uint8Array(n);
-  let got = 0;
-  while (got < n) {
-    let chunk = c.rest;
-    c.rest = null;
-    if (chunk === null) {
-      const { value, done } = await c.reader.read();
-      if (done) throw new Error("unexpected EOF");
-      chunk = value;
-    }
-    const take = Math.min(n - got, chunk.length);
-    out.set(chunk.subarray(0, take), got);
-    if (take < chunk.length) c.rest = chunk.subarray(take);
-    got += take;
-  }
-  return out;
-}
-
 async function _cfTrips(c: _Cf, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     await c.writer.write(PING);
-    await _cfRead(c, PING.length);
+    await readExactly(c, PING.length);
   }
 }
 
@@ -193,7 +174,7 @@ async function _cfBulk(port: number, sizes: Sizes): Promise<Measurement> {
   const t0 = performance.now();
   for (let sent = 0; sent < sizes.bulkBytes; sent += CHUNK) await c.writer.write(chunk);
   await c.writer.close();
-  const total = readU64(await _cfRead(c, 8));
+  const total = readU64(await readExactly(c, 8));
   const ms = performance.now() - t0;
   await c.sock.close();
   return rate("bulk", total, ms);
