@@ -47,6 +47,7 @@ const stages: Stage[] = [
       "selectors.ts",
       "socketserver.ts",
       "errno.ts",
+      "ssl.ts",
       "tests/",
       "examples/",
       "bench/",
@@ -55,7 +56,16 @@ const stages: Stage[] = [
   {
     name: "deno doc --lint",
     cmd: bin("deno"),
-    args: ["doc", "--lint", "mod.ts", "select.ts", "selectors.ts", "socketserver.ts", "errno.ts"],
+    args: [
+      "doc",
+      "--lint",
+      "mod.ts",
+      "select.ts",
+      "selectors.ts",
+      "socketserver.ts",
+      "errno.ts",
+      "ssl.ts",
+    ],
   },
   {
     name: "deno publish --dry-run",
