@@ -126,6 +126,11 @@ function _common(o: TlsClientOptions | TlsServerOptions): tls.SecureContextOptio
   };
 }
 
+// The peer closed during the handshake: translated to SSLEOFError's text.
+function _closed(): Error {
+  return Object.assign(new Error("closed during the handshake"), { code: "ERR_SOCKET_CLOSED" });
+}
+
 function _session(socket: tls.TLSSocket, serverName: string | null): TlsSession {
   const cipher = socket.getCipher();
   const peer = socket.getPeerCertificate(false) as Partial<tls.PeerCertificate> | null;
@@ -180,7 +185,7 @@ export function _tlsConnect(
       reject(_translateTls(err));
     };
     t.once("error", fail);
-    t.once("close", () => fail(Object.assign(new Error("closed"), { code: "ERR_SOCKET_CLOSED" })));
+    t.once("close", () => fail(_closed()));
     t.once("secureConnect", () => {
       t.removeAllListeners("error");
       t.removeAllListeners("close");
