@@ -218,6 +218,9 @@ export function ForkingMixIn<TBase extends ServerClass<TCPServer<unknown>>>(
         throw new RangeError(`max_children must be a positive integer, not ${size}`);
       }
       await super.server_activate();
+      // Bound (so the port is known and free) but closed before the workers
+      // bind: a listener here would take a share of the clients and reset them.
+      this.socket.close();
       const pool = new _Pool({
         processes: _processes(this.#label()),
         label: this.#label(),
@@ -227,8 +230,6 @@ export function ForkingMixIn<TBase extends ServerClass<TCPServer<unknown>>>(
       });
       this.#pool = pool;
       await pool.start();
-      // The workers listen now; a socket here would take a share of the clients.
-      this.socket.close();
     }
 
     override async serve_forever(poll_interval: number = 0.5): Promise<void> {
