@@ -109,7 +109,9 @@ for (const runtime of [...RUNTIMES, "python"]) {
   const forking = await measure(runtime, false);
   const threading = await measure(runtime, true);
   console.log(
-    `${runtime.padEnd(8)} ${forking.toFixed(1).padStart(13)} ${threading.toFixed(1).padStart(16)} ` +
+    `${runtime.padEnd(8)} ${forking.toFixed(1).padStart(13)} ${
+      threading.toFixed(1).padStart(16)
+    } ` +
       `${(forking / threading).toFixed(2).padStart(18)}x`,
   );
 }

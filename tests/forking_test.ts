@@ -140,10 +140,30 @@ function expectUnsupported(line: Line, what: string): boolean {
   return true;
 }
 
-test("forking TCP server: 100 clients served by two workers; close leaves no process", async () => {
-  const fx = new Fixture(["tcp", "2"]);
+/** Runs the fixture with `args`, hands its first line to `body`, kills it in the end. */
+async function withFixture(
+  args: string[],
+  body: (fx: Fixture, first: Line) => Promise<void>,
+): Promise<void> {
+  const fx = new Fixture(args);
   try {
-    const ready = await fx.next();
+    await body(fx, await fx.next());
+  } finally {
+    fx.child.kill("SIGKILL");
+    await fx.exited;
+  }
+}
+
+/** shutdown() + server_close() in the fixture: it exits by itself, no worker is left. */
+async function closeAndCheck(fx: Fixture, workers: number[]): Promise<void> {
+  fx.send("close\n");
+  assert.deepEqual(await fx.next(), { closed: true, pids: [] });
+  assert.equal((await fx.exited).code, 0, fx.stderr); // nothing keeps the supervisor alive
+  assert.deepEqual(await gone(workers), []);
+}
+
+test("forking TCP server: 100 clients served by two workers; close leaves no process", async () => {
+  await withFixture(["tcp", "2"], async (fx, ready) => {
     if (expectUnsupported(ready, "ForkingTCPServer")) {
       assert.ok(RUNTIME === "deno" && !UNSTABLE, "only Deno without --unstable-net lacks it");
       return;
@@ -154,22 +174,12 @@ test("forking TCP server: 100 clients served by two workers; close leaves no pro
     const served = await clients(ready.port as number, 100);
     assert.ok(served.size >= 2, `served by ${[...served]}`);
     for (const pid of served) assert.ok(workers.includes(pid), `${pid} not in ${workers}`);
-    fx.send("close\n");
-    const closed = await fx.next();
-    assert.deepEqual(closed, { closed: true, pids: [] });
-    const { code } = await fx.exited; // nothing keeps the supervisor alive
-    assert.equal(code, 0, fx.stderr);
-    assert.deepEqual(await gone(workers), []);
-  } finally {
-    fx.child.kill("SIGKILL");
-    await fx.exited;
-  }
+    await closeAndCheck(fx, workers);
+  });
 });
 
 test("forking TCP server: a worker killed mid-run is replaced and service goes on", async () => {
-  const fx = new Fixture(["tcp", "2"]);
-  try {
-    const ready = await fx.next();
+  await withFixture(["tcp", "2"], async (fx, ready) => {
     if (expectUnsupported(ready, "ForkingTCPServer")) return;
     const [victim, other] = ready.pids as number[];
     process.kill(victim, "SIGKILL");
@@ -185,96 +195,69 @@ test("forking TCP server: a worker killed mid-run is replaced and service goes o
     const served = await clients(ready.port as number, 30);
     for (const pid of served) assert.ok(pids.includes(pid));
     assert.match(fx.stderr, new RegExp(`worker process ${victim} exited \\(signal SIGKILL\\)`));
-    fx.send("close\n");
-    await fx.next();
-    assert.equal((await fx.exited).code, 0);
-    assert.deepEqual(await gone(pids), []);
-  } finally {
-    fx.child.kill("SIGKILL");
-    await fx.exited;
-  }
+    await closeAndCheck(fx, pids);
+  });
 });
 
 test("forking TCP server: no worker survives a supervisor killed with SIGKILL", async () => {
-  const fx = new Fixture(["tcp", "2"]);
-  try {
-    const ready = await fx.next();
+  await withFixture(["tcp", "2"], async (fx, ready) => {
     if (expectUnsupported(ready, "ForkingTCPServer")) return;
     fx.child.kill("SIGKILL");
     await fx.exited;
     assert.deepEqual(await gone(ready.pids as number[]), []);
-  } finally {
-    fx.child.kill("SIGKILL");
-    await fx.exited;
-  }
+  });
 });
 
 test("forking TCP server: SIGTERM stops the pool and the supervisor exits as signalled", async () => {
-  const fx = new Fixture(["tcp", "2"]);
-  try {
-    const ready = await fx.next();
+  await withFixture(["tcp", "2"], async (fx, ready) => {
     if (expectUnsupported(ready, "ForkingTCPServer")) return;
     fx.child.kill("SIGTERM");
     const { code, signal } = await fx.exited;
     assert.ok(code === 143 || signal === "SIGTERM", `${code} ${signal}`);
     assert.deepEqual(await gone(ready.pids as number[]), []);
-  } finally {
-    fx.child.kill("SIGKILL");
-    await fx.exited;
-  }
+  });
 });
 
 test("forking TCP server: a port in use rejects ready with EADDRINUSE", async () => {
   const busy = await create_server(["127.0.0.1", 0]);
-  const fx = new Fixture(["tcp", "2", String(busy.getsockname()[1])]);
   try {
-    const line = await fx.next();
-    if (expectUnsupported(line, "ForkingTCPServer")) return;
-    assert.equal(line.error, "OSError");
-    assert.equal(line.errno, 98);
-    assert.equal((await fx.exited).code, 0);
+    await withFixture(["tcp", "2", String(busy.getsockname()[1])], async (fx, line) => {
+      if (expectUnsupported(line, "ForkingTCPServer")) return;
+      assert.equal(line.error, "OSError");
+      assert.equal(line.errno, 98);
+      assert.equal((await fx.exited).code, 0);
+    });
   } finally {
     busy.close();
-    fx.child.kill("SIGKILL");
-    await fx.exited;
   }
 });
 
 test("forking TCP server: workers that throw at start reject ready; nothing is left", async () => {
-  const fx = new Fixture(["crash", "2"]);
-  try {
-    const line = await fx.next();
+  await withFixture(["crash", "2"], async (fx, line) => {
     if (expectUnsupported(line, "ForkingTCPServer")) return;
     assert.equal(line.error, "OSError");
     assert.equal(line.errno, 10);
     assert.match(String(line.message), /worker process \d+ exited before it could serve/);
-    assert.match(fx.stderr, /this worker fails at start/);
     assert.equal((await fx.exited).code, 0);
-  } finally {
-    fx.child.kill("SIGKILL");
-    await fx.exited;
-  }
+    assert.match(fx.stderr, /this worker fails at start/);
+  });
 });
 
 test("forking unix stream server: an OSError naming the runtime", async () => {
   const [dir, cleanup] = tempDir();
-  const fx = new Fixture(["unix", join(dir, "s.sock")]);
   try {
-    const line = await fx.next();
-    assert.ok(expectUnsupported(line, "ForkingUnixStreamServer"));
-    assert.match(String(line.message), /SO_REUSEPORT/);
-    assert.equal((await fx.exited).code, 0);
+    await withFixture(["unix", join(dir, "s.sock")], async (fx, line) => {
+      assert.ok(expectUnsupported(line, "ForkingUnixStreamServer"));
+      assert.match(String(line.message), /SO_REUSEPORT/);
+      assert.equal((await fx.exited).code, 0);
+    });
   } finally {
-    fx.child.kill("SIGKILL");
-    await fx.exited;
     cleanup();
   }
 });
 
 test("forking UDP server: datagrams served by the workers (or an OSError naming Deno)", async () => {
-  const fx = new Fixture(["udp", "2"]);
-  try {
-    const ready = await fx.next();
+  await withFixture(["udp", "2"], async (fx, ready) => {
     if (RUNTIME === "deno") {
       assert.ok(expectUnsupported(ready, "ForkingUDPServer"));
       assert.match(String(ready.message), /SO_REUSEPORT/);
@@ -297,12 +280,6 @@ test("forking UDP server: datagrams served by the workers (or an OSError naming 
     }
     for (const pid of seen) assert.ok(workers.includes(pid));
     assert.ok(seen.size >= 2, `served by ${[...seen]}`);
-    fx.send("close\n");
-    await fx.next();
-    assert.equal((await fx.exited).code, 0);
-    assert.deepEqual(await gone(workers), []);
-  } finally {
-    fx.child.kill("SIGKILL");
-    await fx.exited;
-  }
+    await closeAndCheck(fx, workers);
+  });
 });

@@ -125,4 +125,3 @@ export function _processes(
     exit: (code) => process.exit(code),
   };
 }
-

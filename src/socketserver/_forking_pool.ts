@@ -17,7 +17,7 @@ import type { Address } from "../_address.ts";
 import type { BackendProcesses, WorkerProcess } from "../backend.ts";
 import { AF_INET, SOCK_STREAM } from "../constants.ts";
 import * as E from "../errno.ts";
-import { OSError, oserror } from "../errors.ts";
+import { type OSError, oserror } from "../errors.ts";
 import { type Socket, socket } from "../socket.ts";
 import { _setTimer, type _Timer } from "../_timer.ts";
 

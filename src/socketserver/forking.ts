@@ -463,9 +463,8 @@ export type ForkingUnixStreamServer = InstanceType<typeof ForkingUnixStreamServe
  * }
  * ```
  */
-export const ForkingUnixDatagramServer: ForkingMixInClass<typeof UnixDatagramServer> =
-  ForkingMixIn(
-    UnixDatagramServer as unknown as ServerClass<TCPServer<unknown>>,
-  ) as unknown as ForkingMixInClass<typeof UnixDatagramServer>;
+export const ForkingUnixDatagramServer: ForkingMixInClass<typeof UnixDatagramServer> = ForkingMixIn(
+  UnixDatagramServer as unknown as ServerClass<TCPServer<unknown>>,
+) as unknown as ForkingMixInClass<typeof UnixDatagramServer>;
 /** An instance of {@linkcode ForkingUnixDatagramServer}. */
 export type ForkingUnixDatagramServer = InstanceType<typeof ForkingUnixDatagramServer>;
