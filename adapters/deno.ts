@@ -31,6 +31,8 @@ import type { DenoApi } from "./_deno_api.ts";
 import { _bindDatagram } from "./_deno_datagram.ts";
 import { _translate } from "./_deno_errors.ts";
 import { _connect, _listen, _listenersReleased } from "./_deno_stream.ts";
+import { _denoCommandLine } from "./deno/process.ts";
+import { _processes } from "./shared/process.ts";
 
 function _capabilities(unstable: boolean): BackendCapabilities {
   return {
@@ -107,5 +109,10 @@ export function denoBackend(): Backend {
         throw _translate(err);
       }
     },
+    processes: _processes(
+      "deno",
+      _denoCommandLine,
+      "Deno's datagram sockets have no SO_REUSEPORT (with SO_REUSEADDR one process would get every datagram)",
+    ),
   };
 }

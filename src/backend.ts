@@ -226,6 +226,58 @@ export interface BackendCapabilities {
   readonly ipv6OnlyStream?: string | null;
 }
 
+/**
+ * A worker process started by {@linkcode BackendProcesses.spawnSelf}.
+ * Used by the forking servers.
+ */
+export interface WorkerProcess {
+  /** The process id. */
+  readonly pid: number;
+  /** Sends a signal; does nothing once the process has exited. */
+  kill(signal: "SIGTERM" | "SIGKILL"): void;
+  /**
+   * Resolves once the process has exited (and was reaped): its exit code,
+   * or the signal that ended it. Never rejects; a process that could not be
+   * started at all resolves with code 127.
+   */
+  readonly exited: Promise<{ readonly code: number | null; readonly signal: string | null }>;
+}
+
+/**
+ * Process control for the forking servers' worker pool (optional member of
+ * {@linkcode Backend}: a backend without it has no forking servers, and the
+ * core raises an OSError naming the runtime). Workers run the program's main
+ * module again with the same runtime binary, runtime flags (permissions
+ * included) and arguments, plus environment variables.
+ */
+export interface BackendProcesses {
+  /**
+   * `null` when several processes can share one UDP port with SO_REUSEPORT
+   * (the kernel spreads datagrams over them), else why not.
+   */
+  readonly shareDatagram: string | null;
+  /** The number of CPUs this process may use (the pool's default size). */
+  cpuCount(): number;
+  /** This process's id. */
+  pid(): number;
+  /** Reads an environment variable; `undefined` when unset or unreadable. */
+  getenv(name: string): string | undefined;
+  /**
+   * Starts the program's main module again as a child process, with `env`
+   * added to this process's environment; stdout and stderr are shared,
+   * stdin is not. Throws an OSError (e.g. EPERM without permission to run
+   * processes) when it cannot even try.
+   */
+  spawnSelf(env: Readonly<Record<string, string>>): WorkerProcess;
+  /**
+   * Calls `handler` on SIGINT or SIGTERM instead of the default action,
+   * until the returned function is called.
+   */
+  onSignal(signal: "SIGINT" | "SIGTERM", handler: () => void): () => void;
+  /** Ends this process with `code`. */
+  exit(code: number): never;
+}
+
 /** Everything the core needs from a runtime. */
 export interface Backend {
   /** `"deno"`, `"bun"` or `"node"`. */
@@ -248,6 +300,8 @@ export interface Backend {
   reverse(host: string): Promise<string[]>;
   /** The machine's host name. */
   hostname(): string;
+  /** Worker processes for the forking servers; absent where unsupported. */
+  readonly processes?: BackendProcesses;
 }
 
 let _current: Backend | null = null;

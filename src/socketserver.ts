@@ -1,7 +1,7 @@
 /**
  * Python's `socketserver` over unisock sockets: servers (`TCPServer`,
  * `UDPServer`, `UnixStreamServer`, `UnixDatagramServer`), the concurrency
- * policy `ThreadingMixIn` with its four threading servers, and the request
+ * policies `ThreadingMixIn` and `ForkingMixIn` with their servers, and the request
  * handlers. Every blocking step is awaited.
  *
  * @module
@@ -25,6 +25,15 @@ export {
   ThreadingUnixDatagramServer,
   ThreadingUnixStreamServer,
 } from "./socketserver_threading.ts";
+export {
+  ForkingMixIn,
+  type ForkingMixInClass,
+  type ForkingMixInMembers,
+  ForkingTCPServer,
+  ForkingUDPServer,
+  ForkingUnixDatagramServer,
+  ForkingUnixStreamServer,
+} from "./socketserver/forking.ts";
 export {
   BaseRequestHandler,
   DatagramRequestHandler,
