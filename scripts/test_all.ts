@@ -47,6 +47,7 @@ const stages: Stage[] = [
       "selectors.ts",
       "socketserver.ts",
       "errno.ts",
+      "threading.ts",
       "tests/",
       "examples/",
       "bench/",
@@ -55,7 +56,7 @@ const stages: Stage[] = [
   {
     name: "deno doc --lint",
     cmd: bin("deno"),
-    args: ["doc", "--lint", "mod.ts", "select.ts", "selectors.ts", "socketserver.ts", "errno.ts"],
+    args: ["doc", "--lint", "mod.ts", "select.ts", "selectors.ts", "socketserver.ts", "errno.ts", "threading.ts"],
   },
   {
     name: "deno publish --dry-run",

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { create_connection, type Socket } from "unisock";
-import { dec, RUNTIME, tempDir } from "./_helpers.ts";
+import { dec, hasPython, RUNTIME, tempDir } from "./_helpers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = (name: string) => join(ROOT, "node_modules", ".bin", name);
@@ -84,6 +84,11 @@ class Proc {
   /** Waits until stdout matches `re`. */
   waitFor(re: RegExp, ms: number = WAIT_MS): Promise<RegExpMatchArray> {
     return this.#until(() => this.out.match(re) ?? undefined, String(re), ms);
+  }
+
+  /** Waits until stderr matches `re`. */
+  waitForErr(re: RegExp, ms: number = WAIT_MS): Promise<RegExpMatchArray> {
+    return this.#until(() => this.err.match(re) ?? undefined, String(re), ms);
   }
 
   /** Waits for the server's ready line and returns its port. */
@@ -184,6 +189,41 @@ test(
         server.out.match(new RegExp(`Accept new connection from ${ADDR}\n`, "g"))?.length,
         3,
       );
+    });
+  },
+);
+
+test(
+  "hello server: a client that resets fails its thread, printed as Python prints it; serving goes on",
+  { ...TEST, skip: !hasPython() && "python3 is not installed" },
+  async () => {
+    await withProcs(async (start) => {
+      const server = start("hello_server.ts", "0", "0");
+      const port = await server.port();
+      await server.waitFor(/Waiting for connection\.\.\.\n/);
+      // CPython resets the connection (SO_LINGER 0) after the welcome; the RST
+      // comes from CPython, so every runtime's recv meets ConnectionResetError.
+      const reset = spawnSync("python3", [
+        "-c",
+        [
+          "import socket, struct, sys",
+          "s = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=10)",
+          "s.recv(1024)",
+          "s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))",
+          "s.close()",
+        ].join("\n"),
+        String(port),
+      ], { timeout: 15_000 });
+      assert.equal(reset.status, 0, String(reset.stderr));
+      await server.waitForErr(
+        /Exception in thread Thread-1 \(tcplink\):\nConnectionResetError: \[Errno 104\] Connection reset by peer\n\s+at /,
+      );
+      assert.equal(
+        await client(start("hello_client.ts", String(port))),
+        "Welcome!\nHello,Michael!\nHello,Tracy!\nHello,Sarah!\n",
+      );
+      await server.waitFor(new RegExp(`Connection from ${ADDR} closed\\.\n`));
+      assert.equal(server.closed, false, server.describe());
     });
   },
 );
