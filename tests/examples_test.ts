@@ -136,6 +136,22 @@ async function client(p: Proc): Promise<string> {
 
 const ADDR = /\('127\.0\.0\.1', \d+\)/.source;
 
+test("the README's first program is examples/first.ts, and it exits", TEST, async () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const block = readme.match(/## A first program[^]*?```ts\n([^]*?)```/)?.[1];
+  const file = readFileSync(join(ROOT, "examples", "first.ts"), "utf8");
+  const body = file.slice(file.indexOf("import "));
+  assert.equal(
+    block?.replace(' from "unisock"; // Deno: "@unisock/socket"', ' from "../mod.ts";'),
+    body,
+    "README.md shows examples/first.ts",
+  );
+  await withProcs(async (start) => {
+    const out = await client(start("first.ts"));
+    assert.match(out, /^connection from .*127\.0\.0\.1.*\nhello\n$/);
+  });
+});
+
 test("greeting server and client (tutorial 000)", TEST, async () => {
   await withProcs(async (start) => {
     const server = start("greeting_server.ts", "0");

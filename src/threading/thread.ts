@@ -312,8 +312,11 @@ let main: Thread | null = null;
  * @example Name the thread in a log line
  * ```ts
  * import { current_thread, Thread } from "@unisock/socket/threading";
- * const t = new Thread({ target: async () => console.log(current_thread().name) });
- * t.start(); // prints "Thread-1 (target)"
+ * async function worker() {
+ *   console.log(current_thread().name);
+ * }
+ * const t = new Thread({ target: worker });
+ * t.start(); // prints "Thread-1 (worker)"
  * await t.join();
  * console.log(current_thread().name); // "MainThread"
  * ```
