@@ -56,7 +56,16 @@ const stages: Stage[] = [
   {
     name: "deno doc --lint",
     cmd: bin("deno"),
-    args: ["doc", "--lint", "mod.ts", "select.ts", "selectors.ts", "socketserver.ts", "errno.ts", "threading.ts"],
+    args: [
+      "doc",
+      "--lint",
+      "mod.ts",
+      "select.ts",
+      "selectors.ts",
+      "socketserver.ts",
+      "errno.ts",
+      "threading.ts",
+    ],
   },
   {
     name: "deno publish --dry-run",
