@@ -35,6 +35,13 @@ const stages: Stage[] = [
   { name: "build", cmd: bin("node"), args: [join(root, "scripts", "build_npm.ts")] },
   { name: "publint", cmd: bin("publint"), args: ["npm", "--strict"] },
   { name: "attw", cmd: bin("attw"), args: ["--pack", "npm", "--profile", "esm-only", "--quiet"] },
+  {
+    // A consumer project against the built package (tsc node16/bundler, Bun's
+    // settings, deno check; no @types/node), and tsc --strict over examples/.
+    name: "consumer types",
+    cmd: bin("node"),
+    args: [join(root, "tests", "consumer", "check.ts")],
+  },
   { name: "deno fmt", cmd: bin("deno"), args: ["fmt", "--check"] },
   { name: "deno lint", cmd: bin("deno"), args: ["lint"] },
   {
