@@ -30,6 +30,15 @@ const node = (out: string): [number, number] | null => {
   return p ? [Number(p[1]), f ? Number(f[1]) : 0] : null;
 };
 
+const ENTRIES = [
+  "mod.ts",
+  "select.ts",
+  "selectors.ts",
+  "socketserver.ts",
+  "errno.ts",
+  "threading.ts",
+];
+
 const only = process.argv.slice(2);
 const stages: Stage[] = [
   { name: "build", cmd: bin("node"), args: [join(root, "scripts", "build_npm.ts")] },
@@ -49,12 +58,7 @@ const stages: Stage[] = [
     cmd: bin("deno"),
     args: [
       "check",
-      "mod.ts",
-      "select.ts",
-      "selectors.ts",
-      "socketserver.ts",
-      "errno.ts",
-      "threading.ts",
+      ...ENTRIES,
       "tests/",
       "examples/",
       "bench/",
@@ -66,12 +70,7 @@ const stages: Stage[] = [
     args: [
       "doc",
       "--lint",
-      "mod.ts",
-      "select.ts",
-      "selectors.ts",
-      "socketserver.ts",
-      "errno.ts",
-      "threading.ts",
+      ...ENTRIES,
     ],
   },
   {

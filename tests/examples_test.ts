@@ -219,17 +219,8 @@ test(
       await server.waitFor(/Waiting for connection\.\.\.\n/);
       // CPython resets the connection (SO_LINGER 0) after the welcome; the RST
       // comes from CPython, so every runtime's recv meets ConnectionResetError.
-      const reset = spawnSync("python3", [
-        "-c",
-        [
-          "import socket, struct, sys",
-          "s = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=10)",
-          "s.recv(1024)",
-          "s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))",
-          "s.close()",
-        ].join("\n"),
-        String(port),
-      ], { timeout: 15_000 });
+      const script = join(ROOT, "tests", "fixtures", "reset_client.py");
+      const reset = spawnSync("python3", [script, String(port)], { timeout: 15_000 });
       assert.equal(reset.status, 0, String(reset.stderr));
       await server.waitForErr(
         /Exception in thread Thread-1 \(tcplink\):\nConnectionResetError: \[Errno 104\] Connection reset by peer\n\s+at /,

@@ -6,6 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { ConnectionResetError, create_connection, create_server, type Socket } from "unisock";
 import {
   active_count,
@@ -236,17 +237,8 @@ test("threading: a failing hook and a thrown non-Error are printed, never unhand
  * in CPython; resolves with its exit code.
  */
 function resettingClient(port: number): Promise<number | null> {
-  const child = spawn("python3", [
-    "-c",
-    [
-      "import socket, struct, sys",
-      "s = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=10)",
-      "s.recv(1024)",
-      "s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))",
-      "s.close()",
-    ].join("\n"),
-    String(port),
-  ], { stdio: "ignore", timeout: 15_000 });
+  const script = fileURLToPath(new URL("fixtures/reset_client.py", import.meta.url));
+  const child = spawn("python3", [script, String(port)], { stdio: "ignore", timeout: 15_000 });
   return new Promise((resolve) => child.on("close", (code) => resolve(code)));
 }
 
