@@ -4,9 +4,11 @@
  * with "Hello,<string>!" until the client sends "exit" or disconnects.
  *
  * Every connection needs its own thread (or process), otherwise a single
- * thread busy with one client could not accept others. In JavaScript an
- * async task per connection plays the part of the thread: `tcplink` is
- * started and not awaited, so the loop goes back to `accept()` at once.
+ * thread busy with one client could not accept others. As in the tutorial,
+ * each connection gets a `threading.Thread` whose target is `tcplink`; here
+ * the thread is an async task, so the loop goes back to `accept()` at once.
+ * A thread that fails (a client that resets) prints `Exception in thread
+ * Thread-N (tcplink):` and its stack, as Python does, and the server goes on.
  *
  * Usage: hello_server.ts [port=9999] [delay=1]
  * `delay` is the pause, in seconds, before each answer (`time.sleep(1)` in
@@ -17,6 +19,7 @@
 
 import process from "node:process";
 import { type Address, AF_INET, SOCK_STREAM, type Socket, socket } from "../mod.ts";
+import { Thread } from "../threading.ts";
 
 const port = Number(process.argv[2] ?? 9999);
 const delay = Number(process.argv[3] ?? 1);
@@ -30,14 +33,18 @@ const show = (address: Address) => {
 async function tcplink(conn: Socket, addr: Address): Promise<void> {
   console.log(`Accept new connection from ${show(addr)}`);
   // Greet first, then add "Hello" to whatever the client sends.
-  await conn.send("Welcome!");
-  while (true) {
-    const data = new TextDecoder().decode(await conn.recv(1024));
-    await sleep(delay);
-    if (data === "exit" || !data) break;
-    await conn.send(`Hello,${data}!`);
+  try {
+    await conn.send("Welcome!");
+    while (true) {
+      const data = new TextDecoder().decode(await conn.recv(1024));
+      await sleep(delay);
+      if (data === "exit" || !data) break;
+      await conn.send(`Hello,${data}!`);
+    }
+  } finally {
+    // Python closes the socket when a failed thread's frame goes away; here it is explicit.
+    conn.close();
   }
-  conn.close();
   console.log(`Connection from ${show(addr)} closed.`);
 }
 
@@ -50,11 +57,9 @@ console.log(`listening on 127.0.0.1:${(s.getsockname() as [string, number])[1]}`
 console.log("Waiting for connection...");
 
 while (true) {
-  // Accept a new connection and start a new task (the tutorial's thread) for it.
+  // Accept a new connection.
   const [conn, addr] = await s.accept();
-  tcplink(conn, addr).catch((e) => {
-    // An uncaught exception ends the thread, not the server.
-    console.error(`Exception in the task of ${show(addr)}: ${e}`);
-    conn.close();
-  });
+  // Create a new thread to handle the TCP connection.
+  const t = new Thread({ target: tcplink, args: [conn, addr] });
+  t.start();
 }

@@ -30,23 +30,49 @@ const node = (out: string): [number, number] | null => {
   return p ? [Number(p[1]), f ? Number(f[1]) : 0] : null;
 };
 
+const ENTRIES = [
+  "mod.ts",
+  "select.ts",
+  "selectors.ts",
+  "socketserver.ts",
+  "errno.ts",
+  "threading.ts",
+  "ssl.ts",
+];
+
 const only = process.argv.slice(2);
-const entries = ["mod.ts", "select.ts", "selectors.ts", "socketserver.ts", "errno.ts", "ssl.ts"];
 const stages: Stage[] = [
   { name: "build", cmd: bin("node"), args: [join(root, "scripts", "build_npm.ts")] },
   { name: "publint", cmd: bin("publint"), args: ["npm", "--strict"] },
   { name: "attw", cmd: bin("attw"), args: ["--pack", "npm", "--profile", "esm-only", "--quiet"] },
+  {
+    // A consumer project against the built package (tsc node16/bundler, Bun's
+    // settings, deno check; no @types/node), and tsc --strict over examples/.
+    name: "consumer types",
+    cmd: bin("node"),
+    args: [join(root, "tests", "consumer", "check.ts")],
+  },
   { name: "deno fmt", cmd: bin("deno"), args: ["fmt", "--check"] },
   { name: "deno lint", cmd: bin("deno"), args: ["lint"] },
   {
     name: "deno check",
     cmd: bin("deno"),
-    args: ["check", ...entries, "tests/", "examples/", "bench/"],
+    args: [
+      "check",
+      ...ENTRIES,
+      "tests/",
+      "examples/",
+      "bench/",
+    ],
   },
   {
     name: "deno doc --lint",
     cmd: bin("deno"),
-    args: ["doc", "--lint", ...entries],
+    args: [
+      "doc",
+      "--lint",
+      ...ENTRIES,
+    ],
   },
   {
     name: "deno publish --dry-run",

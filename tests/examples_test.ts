@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { create_connection, type Socket } from "unisock";
-import { dec, RUNTIME, tempDir } from "./_helpers.ts";
+import { dec, hasPython, RUNTIME, tempDir } from "./_helpers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = (name: string) => join(ROOT, "node_modules", ".bin", name);
@@ -86,6 +86,11 @@ class Proc {
     return this.#until(() => this.out.match(re) ?? undefined, String(re), ms);
   }
 
+  /** Waits until stderr matches `re`. */
+  waitForErr(re: RegExp, ms: number = WAIT_MS): Promise<RegExpMatchArray> {
+    return this.#until(() => this.err.match(re) ?? undefined, String(re), ms);
+  }
+
   /** Waits for the server's ready line and returns its port. */
   async port(): Promise<number> {
     return Number((await this.waitFor(/listening on 127\.0\.0\.1:(\d+)\n/))[1]);
@@ -130,6 +135,22 @@ async function client(p: Proc): Promise<string> {
 }
 
 const ADDR = /\('127\.0\.0\.1', \d+\)/.source;
+
+test("the README's first program is examples/first.ts, and it exits", TEST, async () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const block = readme.match(/## A first program[^]*?```ts\n([^]*?)```/)?.[1];
+  const file = readFileSync(join(ROOT, "examples", "first.ts"), "utf8");
+  const body = file.slice(file.indexOf("import "));
+  assert.equal(
+    block?.replace(' from "unisock"; // Deno: "@unisock/socket"', ' from "../mod.ts";'),
+    body,
+    "README.md shows examples/first.ts",
+  );
+  await withProcs(async (start) => {
+    const out = await client(start("first.ts"));
+    assert.match(out, /^connection from .*127\.0\.0\.1.*\nhello\n$/);
+  });
+});
 
 test("greeting server and client (tutorial 000)", TEST, async () => {
   await withProcs(async (start) => {
@@ -184,6 +205,32 @@ test(
         server.out.match(new RegExp(`Accept new connection from ${ADDR}\n`, "g"))?.length,
         3,
       );
+    });
+  },
+);
+
+test(
+  "hello server: a client that resets fails its thread, printed as Python prints it; serving goes on",
+  { ...TEST, skip: !hasPython() && "python3 is not installed" },
+  async () => {
+    await withProcs(async (start) => {
+      const server = start("hello_server.ts", "0", "0");
+      const port = await server.port();
+      await server.waitFor(/Waiting for connection\.\.\.\n/);
+      // CPython resets the connection (SO_LINGER 0) after the welcome; the RST
+      // comes from CPython, so every runtime's recv meets ConnectionResetError.
+      const script = join(ROOT, "tests", "fixtures", "reset_client.py");
+      const reset = spawnSync("python3", [script, String(port)], { timeout: 15_000 });
+      assert.equal(reset.status, 0, String(reset.stderr));
+      await server.waitForErr(
+        /Exception in thread Thread-1 \(tcplink\):\nConnectionResetError: \[Errno 104\] Connection reset by peer\n\s+at /,
+      );
+      assert.equal(
+        await client(start("hello_client.ts", String(port))),
+        "Welcome!\nHello,Michael!\nHello,Tracy!\nHello,Sarah!\n",
+      );
+      await server.waitFor(new RegExp(`Connection from ${ADDR} closed\\.\n`));
+      assert.equal(server.closed, false, server.describe());
     });
   },
 );
