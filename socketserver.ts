@@ -37,4 +37,23 @@
 
 import "./adapters/auto.ts";
 
-export * from "./src/socketserver.ts";
+export {
+  BaseRequestHandler,
+  BaseServer,
+  type DatagramRequest,
+  DatagramRequestHandler,
+  type RequestHandlerClass,
+  type ServerClass,
+  StreamRequestHandler,
+  TCPServer,
+  ThreadingMixIn,
+  type ThreadingMixInClass,
+  type ThreadingMixInMembers,
+  ThreadingTCPServer,
+  ThreadingUDPServer,
+  ThreadingUnixDatagramServer,
+  ThreadingUnixStreamServer,
+  UDPServer,
+  UnixDatagramServer,
+  UnixStreamServer,
+} from "./src/socketserver/mod.ts";

@@ -9,6 +9,7 @@ import {
   create_server,
   KeyError,
   OSError,
+  RuntimeError,
   type Socket,
   socket,
   socketpair,
@@ -22,6 +23,7 @@ import {
   EVENT_WRITE,
   KeyError as SelectorsKeyError,
   PollSelector,
+  RuntimeError as SelectorsRuntimeError,
   SelectorKey,
   SelectSelector,
 } from "unisock/selectors";
@@ -43,11 +45,12 @@ function closeAll(...socks: Socket[]): void {
   for (const s of socks) s.close();
 }
 
-test("selectors: constants, DefaultSelector is EpollSelector, KeyError is the socket module's", () => {
+test("selectors: constants, DefaultSelector is EpollSelector, KeyError and RuntimeError are the socket module's", () => {
   assert.equal(EVENT_READ, 1);
   assert.equal(EVENT_WRITE, 2);
   assert.equal(DefaultSelector, EpollSelector);
   assert.equal(SelectorsKeyError, KeyError);
+  assert.equal(SelectorsRuntimeError, RuntimeError);
 });
 
 /** Handler of a registered socket (the Python docs' accept/read callbacks). */
@@ -209,7 +212,7 @@ for (const [name, Sel] of KINDS) {
       closeAll(a, b);
     }
     assert.equal(sel.get_map(), null);
-    assert.throws(() => sel.get_key(a), isError(Error, undefined, "Selector is closed"));
+    assert.throws(() => sel.get_key(a), isError(RuntimeError, undefined, "Selector is closed"));
     assert.throws(() => sel.unregister(a), KeyError);
     assert.throws(() => sel.register(b, EVENT_READ), RangeError);
     await assert.rejects(sel.select(0), RangeError);

@@ -17,8 +17,6 @@ import {
 import {
   BaseRequestHandler,
   BaseServer,
-  BytesReader,
-  BytesWriter,
   DatagramRequestHandler,
   StreamRequestHandler,
   TCPServer,
@@ -620,16 +618,24 @@ test("BaseServer serves requests from a custom get_request", async () => {
   assert.deepEqual(seen, ["a@queue", "b@queue"]);
 });
 
-test("BytesReader and BytesWriter behave like io.BytesIO", async () => {
-  const r = new BytesReader(enc("ab\ncd\nef"));
-  assert.equal(dec(await r.readline(1)), "a");
-  assert.equal(dec(await r.readline()), "b\n");
-  assert.deepEqual((await r.readlines()).map(dec), ["cd\n", "ef"]);
-  assert.equal((await r.read()).length, 0);
-  r.close();
-  await assert.rejects(r.read(), RangeError);
-  const w = new BytesWriter();
-  assert.equal(await w.write("hé"), 3);
-  await w.write(new Uint8Array([33]));
-  assert.equal(dec(w.getvalue()), "hé!");
+test("a datagram handler's rfile and wfile behave like io.BytesIO", async () => {
+  const sock = socket(AF_INET, SOCK_DGRAM);
+  try {
+    const server = new BaseServer<[Uint8Array, Socket]>("x", DatagramRequestHandler);
+    const h = new DatagramRequestHandler([enc("ab\ncd\nef"), sock], ["127.0.0.1", 9], server);
+    await h.setup();
+    const r = h.rfile;
+    assert.equal(dec(await r.readline(1)), "a");
+    assert.equal(dec(await r.readline()), "b\n");
+    assert.deepEqual((await r.readlines()).map(dec), ["cd\n", "ef"]);
+    assert.equal((await r.read()).length, 0);
+    r.close();
+    await assert.rejects(r.read(), RangeError);
+    const w = h.wfile;
+    assert.equal(await w.write("hé"), 3);
+    await w.write(new Uint8Array([33]));
+    assert.equal(dec(w.getvalue()), "hé!");
+  } finally {
+    sock.close();
+  }
 });

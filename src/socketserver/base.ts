@@ -5,10 +5,10 @@
  * @module
  */
 
-import type { Address } from "./_address.ts";
-import { OSError, TimeoutError } from "./errors.ts";
-import { _setTimer, type _Timer } from "./_timer.ts";
-import type { BaseRequestHandler } from "./socketserver_handlers.ts";
+import type { Address } from "../_address.ts";
+import { OSError, TimeoutError } from "../errors.ts";
+import { _setTimer, type _Timer } from "../_timer.ts";
+import type { BaseRequestHandler } from "./handlers.ts";
 
 /**
  * A request handler class: built as `new Handler(request, client_address,

@@ -7,14 +7,14 @@
  * @module
  */
 
-export { BaseServer, type RequestHandlerClass } from "./socketserver_base.ts";
+export { BaseServer, type RequestHandlerClass } from "./base.ts";
 export {
   type DatagramRequest,
   TCPServer,
   UDPServer,
   UnixDatagramServer,
   UnixStreamServer,
-} from "./socketserver_servers.ts";
+} from "./servers.ts";
 export {
   type ServerClass,
   ThreadingMixIn,
@@ -24,10 +24,5 @@ export {
   ThreadingUDPServer,
   ThreadingUnixDatagramServer,
   ThreadingUnixStreamServer,
-} from "./socketserver_threading.ts";
-export {
-  BaseRequestHandler,
-  DatagramRequestHandler,
-  StreamRequestHandler,
-} from "./socketserver_handlers.ts";
-export { BytesReader, BytesWriter, SocketWriter, type WritableData } from "./socketserver_io.ts";
+} from "./threading.ts";
+export { BaseRequestHandler, DatagramRequestHandler, StreamRequestHandler } from "./handlers.ts";

@@ -7,14 +7,9 @@
  * @module
  */
 
-import type { Address } from "./_address.ts";
-import { _describeError, type BaseServer } from "./socketserver_base.ts";
-import {
-  TCPServer,
-  UDPServer,
-  UnixDatagramServer,
-  UnixStreamServer,
-} from "./socketserver_servers.ts";
+import type { Address } from "../_address.ts";
+import { _describeError, type BaseServer } from "./base.ts";
+import { TCPServer, UDPServer, UnixDatagramServer, UnixStreamServer } from "./servers.ts";
 
 /** What {@linkcode ThreadingMixIn} adds to a server. */
 export interface ThreadingMixInMembers {
