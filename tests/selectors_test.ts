@@ -367,3 +367,47 @@ test("selectors: the non-blocking connect pattern with EVENT_WRITE", async () =>
     closeAll(s, srv);
   }
 });
+
+for (const [name, Sel] of KINDS) {
+  for (const kind of ["socketpair", "loopback TCP"]) {
+    test(`selectors: ${name}.select(0) sees bytes a local peer just sent (${kind})`, async () => {
+      // CPython: every selector reports the socket readable at once.
+      let socks: Socket[];
+      let a: Socket, b: Socket;
+      if (kind === "socketpair") {
+        [a, b] = await socketpair();
+        socks = [a, b];
+      } else {
+        const srv = await create_server([LOOP, 0]);
+        socks = [srv];
+        b = await create_connection(srv.getsockname() as [string, number]);
+        socks.push(b);
+        [a] = await srv.accept();
+        socks.push(a);
+      }
+      const sel = new Sel();
+      try {
+        sel.register(a, EVENT_READ);
+        await b.send(new TextEncoder().encode("foo"));
+        const got = await sel.select(0);
+        assert.deepEqual(got.map(([key, ev]) => [key.fileobj, ev]), [[a, EVENT_READ]]);
+      } finally {
+        sel.close();
+        closeAll(...socks);
+      }
+    });
+  }
+}
+
+test("selectors: EpollSelector.fileno() is its epoll object's, and raises once closed", () => {
+  // CPython: EpollSelector.fileno() returns the epoll descriptor; after close()
+  // it raises ValueError("I/O operation on closed epoll object").
+  const sel = new EpollSelector();
+  const fd = sel.fileno();
+  assert.ok(Number.isInteger(fd) && fd >= 0);
+  sel.close();
+  assert.throws(
+    () => sel.fileno(),
+    isError(RangeError, undefined, "I/O operation on closed epoll object"),
+  );
+});

@@ -142,6 +142,27 @@ export function _waitFor(
   });
 }
 
+let _turn: Promise<void> | null = null;
+
+/**
+ * Resolves once the runtime has run its I/O phase, so that a zero-timeout
+ * check that found nothing ready can look again and see what the kernel
+ * already held (bytes a local peer has just sent), as a `select` system call
+ * would. A timer turn is used because it is the one macrotask after which
+ * every supported runtime has polled its sockets. Checks issued in the same
+ * turn share it.
+ *
+ * @returns A promise resolved after that turn.
+ */
+export function _ioTurn(): Promise<void> {
+  return _turn ??= new Promise((resolve) => {
+    setTimeout(() => {
+      _turn = null;
+      resolve();
+    }, 0);
+  });
+}
+
 /**
  * select()'s timeout in milliseconds, validated as CPython does.
  *

@@ -17,7 +17,14 @@ import {
 import { _setTimer, type _Timer } from "../_timer.ts";
 import { EEXIST, EINVAL, ENOENT } from "../errno.ts";
 import { oserror } from "../errors.ts";
-import { _fdOf, _openFd, _pollMask, _pollTimeout, type FileDescriptorLike } from "./common.ts";
+import {
+  _fdOf,
+  _ioTurn,
+  _openFd,
+  _pollMask,
+  _pollTimeout,
+  type FileDescriptorLike,
+} from "./common.ts";
 import {
   EPOLLERR,
   EPOLLET,
@@ -282,7 +289,11 @@ export class Epoll {
       throw new RangeError(`maxevents must be greater than 0, got ${maxevents}`);
     }
     const now = this.#collect(maxevents);
-    if (ms === 0 || now.length > 0) return now;
+    if (now.length > 0) return now;
+    if (ms === 0) {
+      await _ioTurn();
+      return this.#closed ? [] : this.#collect(maxevents);
+    }
     return await new Promise((resolve) => {
       let timer: _Timer | null = null;
       let scheduled = false;

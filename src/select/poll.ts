@@ -4,13 +4,13 @@
  * @module
  */
 
-import type { Pollable } from "../_readiness.ts";
-import { _lookupFd } from "../_readiness.ts";
+import { _lookupFd, type Pollable } from "../_readiness.ts";
 import { ENOENT } from "../errno.ts";
 import { KeyError, oserror, RuntimeError } from "../errors.ts";
 import {
   _ALWAYS,
   _fdOf,
+  _ioTurn,
   _pollMask,
   _pollTimeout,
   _waitFor,
@@ -163,7 +163,11 @@ export class Poll {
       return out;
     };
     const now = collect();
-    if (ms === 0 || now.length > 0) return now;
+    if (now.length > 0) return now;
+    if (ms === 0) {
+      await _ioTurn();
+      return collect();
+    }
     const byP = new Map(regs.map((r) => [r.p as Pollable, r]));
     await _waitFor(
       byP.keys(),

@@ -7,6 +7,7 @@
 import type { Pollable } from "../_readiness.ts";
 import {
   _fdOf,
+  _ioTurn,
   _openFd,
   _pollMask,
   _selectTimeout,
@@ -139,7 +140,11 @@ export async function _select<R, W, X>(
     x.filter((it) => ready(it, _X_SET)).map((it) => it.obj),
   ];
   const now = collect();
-  if (ms === 0 || now.some((l) => l.length > 0)) return now;
+  if (now.some((l) => l.length > 0)) return now;
+  if (ms === 0) {
+    await _ioTurn();
+    return collect();
+  }
   await _waitFor(
     interest.keys(),
     (p) => {
