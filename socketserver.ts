@@ -37,23 +37,4 @@
 
 import "./adapters/auto.ts";
 
-export {
-  BaseRequestHandler,
-  BaseServer,
-  type DatagramRequest,
-  DatagramRequestHandler,
-  type RequestHandlerClass,
-  type ServerClass,
-  StreamRequestHandler,
-  TCPServer,
-  ThreadingMixIn,
-  type ThreadingMixInClass,
-  type ThreadingMixInMembers,
-  ThreadingTCPServer,
-  ThreadingUDPServer,
-  ThreadingUnixDatagramServer,
-  ThreadingUnixStreamServer,
-  UDPServer,
-  UnixDatagramServer,
-  UnixStreamServer,
-} from "./src/socketserver/mod.ts";
+export * from "./src/socketserver/mod.ts";

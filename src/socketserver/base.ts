@@ -20,6 +20,10 @@ export type RequestHandlerClass = new (
   server: never,
 ) => BaseRequestHandler<unknown>;
 
+/** A server class a concurrency mixin (`ThreadingMixIn`, …) can extend. */
+// deno-lint-ignore no-explicit-any -- TypeScript requires `any[]` for mixin constructors.
+export type ServerClass<T = BaseServer<unknown>> = abstract new (...args: any[]) => T;
+
 /** The outcome of one `get_request()`. */
 type _Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 

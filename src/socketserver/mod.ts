@@ -7,7 +7,7 @@
  * @module
  */
 
-export { BaseServer, type RequestHandlerClass } from "./base.ts";
+export { BaseServer, type RequestHandlerClass, type ServerClass } from "./base.ts";
 export {
   type DatagramRequest,
   TCPServer,
@@ -16,7 +16,6 @@ export {
   UnixStreamServer,
 } from "./servers.ts";
 export {
-  type ServerClass,
   ThreadingMixIn,
   type ThreadingMixInClass,
   type ThreadingMixInMembers,

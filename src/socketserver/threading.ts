@@ -8,7 +8,7 @@
  */
 
 import type { Address } from "../_address.ts";
-import { _describeError, type BaseServer } from "./base.ts";
+import { _describeError, type ServerClass } from "./base.ts";
 import { TCPServer, UDPServer, UnixDatagramServer, UnixStreamServer } from "./servers.ts";
 
 /** What {@linkcode ThreadingMixIn} adds to a server. */
@@ -37,10 +37,6 @@ export interface ThreadingMixInMembers {
    */
   process_request_thread(request: unknown, client_address: Address): Promise<void>;
 }
-
-/** A server class a mixin can extend. */
-// deno-lint-ignore no-explicit-any -- TypeScript requires `any[]` for mixin constructors.
-export type ServerClass<T = BaseServer<unknown>> = abstract new (...args: any[]) => T;
 
 /** The class {@linkcode ThreadingMixIn} returns for a base of type `TBase`. */
 export type ThreadingMixInClass<TBase extends ServerClass> =
