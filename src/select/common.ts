@@ -142,25 +142,18 @@ export function _waitFor(
   });
 }
 
-let _turn: Promise<void> | null = null;
-
 /**
- * Resolves once the runtime has run its I/O phase, so that a zero-timeout
+ * Resolves once the runtime has polled its sockets, so that a zero-timeout
  * check that found nothing ready can look again and see what the kernel
  * already held (bytes a local peer has just sent), as a `select` system call
- * would. A timer turn is used because it is the one macrotask after which
- * every supported runtime has polled its sockets. Checks issued in the same
- * turn share it.
+ * would. Two chained timer turns: a busy loop iteration can make the first
+ * timer run before that iteration's I/O phase, but every event loop polls
+ * its sockets between two timer phases.
  *
  * @returns A promise resolved after that turn.
  */
 export function _ioTurn(): Promise<void> {
-  return _turn ??= new Promise((resolve) => {
-    setTimeout(() => {
-      _turn = null;
-      resolve();
-    }, 0);
-  });
+  return new Promise((resolve) => setTimeout(() => setTimeout(resolve, 0), 0));
 }
 
 /**
