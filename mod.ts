@@ -40,6 +40,7 @@ export {
   OSError,
   oserror,
   PermissionError,
+  RuntimeError,
   timeout,
   TimeoutError,
 } from "./src/errors.ts";

@@ -71,5 +71,5 @@ export {
   POLLWRBAND,
   POLLWRNORM,
   select,
-} from "./src/select.ts";
-export { error, KeyError, OSError } from "./src/errors.ts";
+} from "./src/select/mod.ts";
+export { error, KeyError, OSError, RuntimeError } from "./src/errors.ts";

@@ -35,7 +35,6 @@
  */
 
 export {
-  _BaseSelectorImpl,
   BaseSelector,
   DefaultSelector,
   EpollSelector,
@@ -46,5 +45,5 @@ export {
   SelectorKey,
   SelectorMapping,
   SelectSelector,
-} from "./src/selectors.ts";
-export { KeyError } from "./src/errors.ts";
+} from "./src/selectors/mod.ts";
+export { KeyError, RuntimeError } from "./src/errors.ts";

@@ -37,4 +37,4 @@
 
 import "./adapters/auto.ts";
 
-export * from "./src/socketserver.ts";
+export * from "./src/socketserver/mod.ts";

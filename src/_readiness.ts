@@ -126,12 +126,3 @@ function _heapPop(): number {
 export function _lookupFd(fd: number): Pollable | undefined {
   return _table.get(fd);
 }
-
-/**
- * How many library descriptors are open (for leak checks in tests).
- *
- * @returns The count.
- */
-export function _openFdCount(): number {
-  return _table.size;
-}

@@ -233,6 +233,36 @@ export class KeyError extends Error {
   }
 }
 
+/**
+ * Python's `RuntimeError`: a selector used after `close()` ("Selector is
+ * closed"), or a second `poll()` of a poll object while one runs
+ * ("concurrent poll() invocation").
+ *
+ * @example Catch the use of a closed selector
+ * ```ts
+ * import { RuntimeError } from "@unisock/socket";
+ * import { DefaultSelector } from "@unisock/socket/selectors";
+ * const sel = new DefaultSelector();
+ * sel.close();
+ * try {
+ *   sel.get_key(3);
+ * } catch (e) {
+ *   console.log(e instanceof RuntimeError, (e as Error).message); // true "Selector is closed"
+ * }
+ * ```
+ */
+export class RuntimeError extends Error {
+  /**
+   * Builds the error.
+   *
+   * @param message What went wrong.
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "RuntimeError";
+  }
+}
+
 /** EAI_* codes of getaddrinfo, negative as in Python. */
 export const EAI_AGAIN = -3;
 /** The name does not resolve. */

@@ -12,6 +12,7 @@ import {
   FileNotFoundError,
   KeyError,
   OSError,
+  RuntimeError,
   SHUT_WR,
   SO_ERROR,
   type Socket,
@@ -390,7 +391,10 @@ test("poll: argument errors and concurrent poll", async () => {
   try {
     p.register(a, POLLIN);
     const first = p.poll(50);
-    await assert.rejects(p.poll(0), isError(Error, undefined, "concurrent poll() invocation"));
+    await assert.rejects(
+      p.poll(0),
+      isError(RuntimeError, undefined, "concurrent poll() invocation"),
+    );
     assert.deepEqual(await first, []);
   } finally {
     closeAll(a, b);
@@ -536,3 +540,78 @@ test("epoll: close() ends a waiting poll with no events", async () => {
     closeAll(a, b);
   }
 });
+
+test("epoll: fileno() is a descriptor of its own, readable while events are pending; closed", async () => {
+  // CPython: epoll.fileno() is the epoll descriptor, usable with select;
+  // after close(), fileno() raises ValueError("I/O operation on closed epoll object").
+  const [a, b] = await socketpair();
+  const ep = epoll();
+  try {
+    assert.equal(ep.closed, false);
+    const fd = ep.fileno();
+    assert.ok(Number.isInteger(fd) && fd >= 0);
+    assert.notEqual(fd, a.fileno());
+    assert.notEqual(fd, b.fileno());
+    ep.register(a, EPOLLIN);
+    assert.deepEqual(await select([fd], [], [], 0), [[], [], []]);
+    await b.sendall("x");
+    assert.deepEqual(await select([fd], [], [], 5), [[fd], [], []]);
+    const outer = epoll();
+    try {
+      outer.register(ep, EPOLLIN);
+      assert.deepEqual(await outer.poll(0), [[fd, EPOLLIN]]);
+    } finally {
+      outer.close();
+    }
+  } finally {
+    ep.close();
+    closeAll(a, b);
+  }
+  assert.equal(ep.closed, true);
+  assert.throws(
+    () => ep.fileno(),
+    isError(RangeError, undefined, "I/O operation on closed epoll object"),
+  );
+});
+
+// ---- readiness right after a local send ---------------------------------------------------
+
+/** A connected pair `[a, b]` of each kind, and what to close afterwards. */
+const PAIRS: [string, () => Promise<[Socket, Socket, Socket[]]>][] = [
+  ["socketpair", async () => {
+    const [a, b] = await socketpair();
+    return [a, b, [a, b]];
+  }],
+  ["loopback TCP", async () => {
+    const [srv, cli, conn] = await tcpPair();
+    return [conn, cli, [srv, cli, conn]];
+  }],
+];
+
+for (const [kind, makePair] of PAIRS) {
+  test(`select/poll/epoll: a zero timeout sees bytes a local peer just sent (${kind})`, async () => {
+    // CPython: b.send(b"foo") then select([a], [], [], 0) reports a readable;
+    // the same for poll(0) and epoll.poll(0).
+    const [a, b, all] = await makePair();
+    const ep = epoll();
+    try {
+      await b.send(new TextEncoder().encode("foo"));
+      assert.deepEqual(await select([a], [], [], 0), [[a], [], []]);
+      assert.equal(dec(await a.recv(10)), "foo");
+
+      const p = poll();
+      p.register(a, POLLIN);
+      await b.send(new TextEncoder().encode("bar"));
+      assert.deepEqual(await p.poll(0), [[a.fileno(), POLLIN]]);
+      assert.equal(dec(await a.recv(10)), "bar");
+
+      ep.register(a, EPOLLIN);
+      await b.send(new TextEncoder().encode("baz"));
+      assert.deepEqual(await ep.poll(0), [[a.fileno(), EPOLLIN]]);
+      assert.equal(dec(await a.recv(10)), "baz");
+    } finally {
+      ep.close();
+      closeAll(...all);
+    }
+  });
+}

@@ -9,6 +9,7 @@ import {
   create_server,
   KeyError,
   OSError,
+  RuntimeError,
   type Socket,
   socket,
   socketpair,
@@ -22,6 +23,7 @@ import {
   EVENT_WRITE,
   KeyError as SelectorsKeyError,
   PollSelector,
+  RuntimeError as SelectorsRuntimeError,
   SelectorKey,
   SelectSelector,
 } from "unisock/selectors";
@@ -43,11 +45,12 @@ function closeAll(...socks: Socket[]): void {
   for (const s of socks) s.close();
 }
 
-test("selectors: constants, DefaultSelector is EpollSelector, KeyError is the socket module's", () => {
+test("selectors: constants, DefaultSelector is EpollSelector, KeyError and RuntimeError are the socket module's", () => {
   assert.equal(EVENT_READ, 1);
   assert.equal(EVENT_WRITE, 2);
   assert.equal(DefaultSelector, EpollSelector);
   assert.equal(SelectorsKeyError, KeyError);
+  assert.equal(SelectorsRuntimeError, RuntimeError);
 });
 
 /** Handler of a registered socket (the Python docs' accept/read callbacks). */
@@ -209,7 +212,7 @@ for (const [name, Sel] of KINDS) {
       closeAll(a, b);
     }
     assert.equal(sel.get_map(), null);
-    assert.throws(() => sel.get_key(a), isError(Error, undefined, "Selector is closed"));
+    assert.throws(() => sel.get_key(a), isError(RuntimeError, undefined, "Selector is closed"));
     assert.throws(() => sel.unregister(a), KeyError);
     assert.throws(() => sel.register(b, EVENT_READ), RangeError);
     await assert.rejects(sel.select(0), RangeError);
@@ -363,4 +366,48 @@ test("selectors: the non-blocking connect pattern with EVENT_WRITE", async () =>
     conn?.close();
     closeAll(s, srv);
   }
+});
+
+for (const [name, Sel] of KINDS) {
+  for (const kind of ["socketpair", "loopback TCP"]) {
+    test(`selectors: ${name}.select(0) sees bytes a local peer just sent (${kind})`, async () => {
+      // CPython: every selector reports the socket readable at once.
+      let socks: Socket[];
+      let a: Socket, b: Socket;
+      if (kind === "socketpair") {
+        [a, b] = await socketpair();
+        socks = [a, b];
+      } else {
+        const srv = await create_server([LOOP, 0]);
+        socks = [srv];
+        b = await create_connection(srv.getsockname() as [string, number]);
+        socks.push(b);
+        [a] = await srv.accept();
+        socks.push(a);
+      }
+      const sel = new Sel();
+      try {
+        sel.register(a, EVENT_READ);
+        await b.send(new TextEncoder().encode("foo"));
+        const got = await sel.select(0);
+        assert.deepEqual(got.map(([key, ev]) => [key.fileobj, ev]), [[a, EVENT_READ]]);
+      } finally {
+        sel.close();
+        closeAll(...socks);
+      }
+    });
+  }
+}
+
+test("selectors: EpollSelector.fileno() is its epoll object's, and raises once closed", () => {
+  // CPython: EpollSelector.fileno() returns the epoll descriptor; after close()
+  // it raises ValueError("I/O operation on closed epoll object").
+  const sel = new EpollSelector();
+  const fd = sel.fileno();
+  assert.ok(Number.isInteger(fd) && fd >= 0);
+  sel.close();
+  assert.throws(
+    () => sel.fileno(),
+    isError(RangeError, undefined, "I/O operation on closed epoll object"),
+  );
 });

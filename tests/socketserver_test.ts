@@ -17,8 +17,6 @@ import {
 import {
   BaseRequestHandler,
   BaseServer,
-  BytesReader,
-  BytesWriter,
   DatagramRequestHandler,
   StreamRequestHandler,
   TCPServer,
@@ -620,16 +618,86 @@ test("BaseServer serves requests from a custom get_request", async () => {
   assert.deepEqual(seen, ["a@queue", "b@queue"]);
 });
 
-test("BytesReader and BytesWriter behave like io.BytesIO", async () => {
-  const r = new BytesReader(enc("ab\ncd\nef"));
-  assert.equal(dec(await r.readline(1)), "a");
-  assert.equal(dec(await r.readline()), "b\n");
-  assert.deepEqual((await r.readlines()).map(dec), ["cd\n", "ef"]);
-  assert.equal((await r.read()).length, 0);
-  r.close();
-  await assert.rejects(r.read(), RangeError);
-  const w = new BytesWriter();
-  assert.equal(await w.write("hé"), 3);
-  await w.write(new Uint8Array([33]));
-  assert.equal(dec(w.getvalue()), "hé!");
+test("a datagram handler's rfile and wfile behave like io.BytesIO", async () => {
+  const sock = socket(AF_INET, SOCK_DGRAM);
+  try {
+    const server = new BaseServer<[Uint8Array, Socket]>("x", DatagramRequestHandler);
+    const h = new DatagramRequestHandler([enc("ab\ncd\nef"), sock], ["127.0.0.1", 9], server);
+    await h.setup();
+    const r = h.rfile;
+    assert.equal(dec(await r.readline(1)), "a");
+    assert.equal(dec(await r.readline()), "b\n");
+    assert.deepEqual((await r.readlines()).map(dec), ["cd\n", "ef"]);
+    assert.equal((await r.read()).length, 0);
+    r.close();
+    await assert.rejects(r.read(), RangeError);
+    const w = h.wfile;
+    assert.equal(await w.write("hé"), 3);
+    await w.write(new Uint8Array([33]));
+    assert.equal(dec(w.getvalue()), "hé!");
+  } finally {
+    sock.close();
+  }
+});
+
+test("StreamRequestHandler: finish() flushes wfile, so un-awaited writes all reach the client", async () => {
+  // Python: self.wfile.write(data) in handle() sends everything before the
+  // server closes the connection. Ported without `await`, nothing may be lost.
+  const big = new Uint8Array(4 * 1024 * 1024).fill(0x61);
+  class Writer extends StreamRequestHandler {
+    override handle() {
+      this.wfile.write(big);
+      this.wfile.write("end");
+    }
+  }
+  await using server = new TCPServer(LOCAL, Writer);
+  await server.ready;
+  const serving = server.handle_request();
+  const client = await create_connection(server.server_address as Addr);
+  try {
+    let total = 0;
+    let tail = "";
+    for (let i = 0; i < 100_000; i++) {
+      const chunk = await client.recv(1 << 16);
+      if (chunk.length === 0) break;
+      total += chunk.length;
+      tail = (tail + dec(chunk.subarray(Math.max(0, chunk.length - 3)))).slice(-3);
+    }
+    assert.equal(total, big.length + 3);
+    assert.equal(tail, "end");
+  } finally {
+    client.close();
+  }
+  await serving;
+});
+
+test("StreamRequestHandler: un-awaited writes to a client that went away raise nothing unhandled", async () => {
+  // The writes fail (EPIPE/ECONNRESET); finish() swallows the OSError of its
+  // flush as Python's does, and the server serves the next client.
+  const big = new Uint8Array(4 * 1024 * 1024);
+  let served = 0;
+  class Writer extends StreamRequestHandler {
+    override async handle() {
+      await this.rfile.read(); // until the client has closed
+      this.wfile.write(big);
+      this.wfile.write(big);
+      served++;
+    }
+  }
+  let errors = 0;
+  class Server extends TCPServer {
+    override handle_error() {
+      errors++;
+    }
+  }
+  await using server = new Server(LOCAL, Writer);
+  await server.ready;
+  for (let i = 0; i < 2; i++) {
+    const serving = server.handle_request();
+    const client = await create_connection(server.server_address as Addr);
+    client.close();
+    await serving;
+  }
+  assert.equal(served, 2);
+  assert.equal(errors, 0);
 });

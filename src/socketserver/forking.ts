@@ -20,17 +20,9 @@ import { AF_INET, AF_UNIX, SOCK_DGRAM, SOCK_STREAM } from "../constants.ts";
 import * as E from "../errno.ts";
 import { OSError, oserror } from "../errors.ts";
 import { type Socket, socket } from "../socket.ts";
-import {
-  TCPServer,
-  UDPServer,
-  UnixDatagramServer,
-  UnixStreamServer,
-} from "../socketserver_servers.ts";
-import {
-  type ServerClass,
-  ThreadingMixIn,
-  type ThreadingMixInMembers,
-} from "../socketserver_threading.ts";
+import { TCPServer, UDPServer, UnixDatagramServer, UnixStreamServer } from "./servers.ts";
+import { type ServerClass } from "./base.ts";
+import { ThreadingMixIn, type ThreadingMixInMembers } from "./threading.ts";
 import { _messages, _Pool, _send, _WORKER_ENV, type _WorkerOrder } from "./_forking_pool.ts";
 
 /** What {@linkcode ForkingMixIn} adds to a server. */

@@ -6,14 +6,14 @@
  * @module
  */
 
-import type { Address } from "./_address.ts";
-import { IPPROTO_TCP, TCP_NODELAY } from "./constants.ts";
-import { OSError } from "./errors.ts";
-import type { SocketFile } from "./makefile.ts";
-import type { Socket } from "./socket.ts";
-import type { BaseServer } from "./socketserver_base.ts";
-import { BytesReader, BytesWriter, SocketWriter } from "./socketserver_io.ts";
-import type { DatagramRequest } from "./socketserver_servers.ts";
+import type { Address } from "../_address.ts";
+import { IPPROTO_TCP, TCP_NODELAY } from "../constants.ts";
+import { OSError } from "../errors.ts";
+import type { SocketFile } from "../makefile.ts";
+import type { Socket } from "../socket.ts";
+import type { BaseServer } from "./base.ts";
+import { _BytesReader, _BytesWriter, _SocketWriter } from "./io.ts";
+import type { DatagramRequest } from "./servers.ts";
 
 /**
  * The base of request handlers (Python's `socketserver.BaseRequestHandler`).
@@ -119,7 +119,7 @@ export class StreamRequestHandler extends BaseRequestHandler<Socket> {
   /** Reads the connection: `read`, `readline`, `readlines`, `for await`. */
   rfile!: SocketFile<Uint8Array>;
   /** Writes to the connection: `write`, `flush`. */
-  wfile!: SocketWriter | SocketFile<Uint8Array>;
+  wfile!: _SocketWriter | SocketFile<Uint8Array>;
 
   /**
    * Applies `timeout` and `disable_nagle_algorithm`, then creates `rfile`
@@ -133,7 +133,7 @@ export class StreamRequestHandler extends BaseRequestHandler<Socket> {
     if (this.disable_nagle_algorithm) this.connection.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
     this.rfile = this.connection.makefile("rb", { buffering: this.rbufsize });
     this.wfile = this.wbufsize === 0
-      ? new SocketWriter(this.connection)
+      ? new _SocketWriter(this.connection)
       : this.connection.makefile("wb", { buffering: this.wbufsize });
   }
 
@@ -182,9 +182,9 @@ export class DatagramRequestHandler extends BaseRequestHandler<DatagramRequest> 
   /** The server's socket, to reply with `sendto`. */
   socket!: Socket;
   /** Reads `packet`. */
-  rfile!: BytesReader;
+  rfile!: _BytesReader;
   /** Collects the reply. */
-  wfile!: BytesWriter;
+  wfile!: _BytesWriter;
 
   /**
    * Unpacks the request and creates `rfile` and `wfile`. May be extended:
@@ -194,8 +194,8 @@ export class DatagramRequestHandler extends BaseRequestHandler<DatagramRequest> 
    */
   override setup(): void | Promise<void> {
     [this.packet, this.socket] = this.request;
-    this.rfile = new BytesReader(this.packet);
-    this.wfile = new BytesWriter();
+    this.rfile = new _BytesReader(this.packet);
+    this.wfile = new _BytesWriter();
   }
 
   /**

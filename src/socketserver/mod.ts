@@ -7,16 +7,15 @@
  * @module
  */
 
-export { BaseServer, type RequestHandlerClass } from "./socketserver_base.ts";
+export { BaseServer, type RequestHandlerClass, type ServerClass } from "./base.ts";
 export {
   type DatagramRequest,
   TCPServer,
   UDPServer,
   UnixDatagramServer,
   UnixStreamServer,
-} from "./socketserver_servers.ts";
+} from "./servers.ts";
 export {
-  type ServerClass,
   ThreadingMixIn,
   type ThreadingMixInClass,
   type ThreadingMixInMembers,
@@ -24,7 +23,8 @@ export {
   ThreadingUDPServer,
   ThreadingUnixDatagramServer,
   ThreadingUnixStreamServer,
-} from "./socketserver_threading.ts";
+} from "./threading.ts";
+export { BaseRequestHandler, DatagramRequestHandler, StreamRequestHandler } from "./handlers.ts";
 export {
   ForkingMixIn,
   type ForkingMixInClass,
@@ -33,10 +33,4 @@ export {
   ForkingUDPServer,
   ForkingUnixDatagramServer,
   ForkingUnixStreamServer,
-} from "./socketserver/forking.ts";
-export {
-  BaseRequestHandler,
-  DatagramRequestHandler,
-  StreamRequestHandler,
-} from "./socketserver_handlers.ts";
-export { BytesReader, BytesWriter, SocketWriter, type WritableData } from "./socketserver_io.ts";
+} from "./forking.ts";

@@ -7,14 +7,9 @@
  * @module
  */
 
-import type { Address } from "./_address.ts";
-import { _describeError, type BaseServer } from "./socketserver_base.ts";
-import {
-  TCPServer,
-  UDPServer,
-  UnixDatagramServer,
-  UnixStreamServer,
-} from "./socketserver_servers.ts";
+import type { Address } from "../_address.ts";
+import { _describeError, type ServerClass } from "./base.ts";
+import { TCPServer, UDPServer, UnixDatagramServer, UnixStreamServer } from "./servers.ts";
 
 /** What {@linkcode ThreadingMixIn} adds to a server. */
 export interface ThreadingMixInMembers {
@@ -42,10 +37,6 @@ export interface ThreadingMixInMembers {
    */
   process_request_thread(request: unknown, client_address: Address): Promise<void>;
 }
-
-/** A server class a mixin can extend. */
-// deno-lint-ignore no-explicit-any -- TypeScript requires `any[]` for mixin constructors.
-export type ServerClass<T = BaseServer<unknown>> = abstract new (...args: any[]) => T;
 
 /** The class {@linkcode ThreadingMixIn} returns for a base of type `TBase`. */
 export type ThreadingMixInClass<TBase extends ServerClass> =

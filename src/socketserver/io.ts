@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Socket } from "./socket.ts";
+import type { Socket } from "../socket.ts";
 
 /** What a writer accepts: bytes, any other view, or a string sent as UTF-8. */
 export type WritableData = ArrayBufferView | string;
@@ -28,21 +28,30 @@ function _closedError(): RangeError {
 
 /**
  * An unbuffered binary writer over a stream socket, as Python's
- * `socketserver._SocketWriter`: every `write` is a `sendall`, so nothing is
- * held back and `flush` has nothing to do. {@linkcode StreamRequestHandler}
- * uses it as `wfile` when `wbufsize` is 0 (the default).
+ * `socketserver._SocketWriter`: every `write` is a `sendall`, started at
+ * once and in order. `flush` resolves once every write issued so far has been
+ * handed to the OS, and rejects with the first error among them, so a
+ * handler may write without awaiting each call (as Python code is ported)
+ * and `finish()` still loses nothing. No write error goes unhandled.
+ * {@linkcode StreamRequestHandler} uses it as `wfile` when `wbufsize` is 0
+ * (the default).
  *
- * @example Write to a connected socket
+ * @internal Not exported: handlers reach it as `this.wfile`.
+ *
+ * @example Write without awaiting, then flush
  * ```ts ignore
- * import { SocketWriter } from "@unisock/socket/socketserver";
- * const w = new SocketWriter(conn);
- * await w.write("hello\n");
- * w.close(); // leaves the socket open
+ * this.wfile.write("hello\n");
+ * this.wfile.write("world\n");
+ * await this.wfile.flush(); // both lines are with the OS
  * ```
  */
-export class SocketWriter {
+export class _SocketWriter {
   #sock: Socket;
   #closed = false;
+  // The last write not yet settled (it never rejects), or null when idle.
+  #tail: Promise<void> | null = null;
+  // The first failure since the last flush, which flush reports.
+  #error: { reason: unknown } | null = null;
 
   /**
    * Wraps a connected stream socket.
@@ -53,13 +62,13 @@ export class SocketWriter {
     this.#sock = sock;
   }
 
-  /** Whether {@linkcode SocketWriter.close} was called. */
+  /** Whether {@linkcode _SocketWriter.close} was called. */
   get closed(): boolean {
     return this.#closed;
   }
 
   /**
-   * Sends all of `data` on the socket.
+   * Sends all of `data` on the socket, after the writes issued before it.
    *
    * @param data Bytes, any `ArrayBufferView`, or a string (sent as UTF-8).
    * @returns The number of bytes written, always all of them.
@@ -67,23 +76,41 @@ export class SocketWriter {
    */
   write(data: WritableData): Promise<number> {
     if (this.#closed) return Promise.reject(_closedError());
-    let bytes: Uint8Array;
+    let sent: Promise<void>;
+    let size = 0;
     try {
-      bytes = _bytes(data);
+      const bytes = _bytes(data);
+      size = bytes.byteLength;
+      const send = () => this.#sock.sendall(bytes);
+      sent = this.#tail === null ? send() : this.#tail.then(send);
     } catch (err) {
-      return Promise.reject(err);
+      sent = Promise.reject(err);
     }
-    return this.#sock.sendall(bytes).then(() => bytes.byteLength);
+    const tail = sent.then(undefined, (reason) => {
+      this.#error ??= { reason };
+    }).then(() => {
+      if (this.#tail === tail) this.#tail = null;
+    });
+    this.#tail = tail;
+    const written = sent.then(() => size);
+    // A caller that does not await learns the error from flush().
+    written.catch(() => {});
+    return written;
   }
 
   /**
-   * Does nothing: every write was already sent.
+   * Waits until every write issued so far has been handed to the OS.
    *
-   * @returns A settled promise.
+   * @returns A promise that resolves then, or rejects with the first error
+   *   of those writes (reported once).
+   * @throws {RangeError} When the writer is closed.
    */
-  flush(): Promise<void> {
-    if (this.#closed) return Promise.reject(_closedError());
-    return Promise.resolve();
+  async flush(): Promise<void> {
+    if (this.#closed) throw _closedError();
+    for (let tail = this.#tail; tail !== null; tail = this.#tail) await tail;
+    const error = this.#error;
+    this.#error = null;
+    if (error !== null) throw error.reason;
   }
 
   /** Always `true`. @returns `true`. */
@@ -111,14 +138,14 @@ export class SocketWriter {
  * datagram: {@linkcode DatagramRequestHandler}'s `rfile`. Its methods are
  * async like a socket file's, so handler code reads both the same way.
  *
+ * @internal Not exported: handlers reach it as `this.rfile`.
+ *
  * @example Read a packet line by line
- * ```ts
- * import { BytesReader } from "@unisock/socket/socketserver";
- * const r = new BytesReader(new TextEncoder().encode("a\nb\n"));
- * for await (const line of r) console.log(new TextDecoder().decode(line));
+ * ```ts ignore
+ * for await (const line of this.rfile) console.log(new TextDecoder().decode(line));
  * ```
  */
-export class BytesReader {
+export class _BytesReader {
   #data: Uint8Array;
   #pos = 0;
   #closed = false;
@@ -132,7 +159,7 @@ export class BytesReader {
     this.#data = data;
   }
 
-  /** Whether {@linkcode BytesReader.close} was called. */
+  /** Whether {@linkcode _BytesReader.close} was called. */
   get closed(): boolean {
     return this.#closed;
   }
@@ -216,21 +243,21 @@ export class BytesReader {
  * {@linkcode DatagramRequestHandler}'s `wfile`, whose contents `finish()`
  * sends back to the client as one datagram.
  *
+ * @internal Not exported: handlers reach it as `this.wfile`.
+ *
  * @example Collect a reply
- * ```ts
- * import { BytesWriter } from "@unisock/socket/socketserver";
- * const w = new BytesWriter();
- * await w.write("hello ");
- * await w.write(new Uint8Array([0x21]));
- * console.log(new TextDecoder().decode(w.getvalue())); // "hello !"
+ * ```ts ignore
+ * await this.wfile.write("hello ");
+ * await this.wfile.write(new Uint8Array([0x21]));
+ * console.log(new TextDecoder().decode(this.wfile.getvalue())); // "hello !"
  * ```
  */
-export class BytesWriter {
+export class _BytesWriter {
   #chunks: Uint8Array[] = [];
   #size = 0;
   #closed = false;
 
-  /** Whether {@linkcode BytesWriter.close} was called. */
+  /** Whether {@linkcode _BytesWriter.close} was called. */
   get closed(): boolean {
     return this.#closed;
   }

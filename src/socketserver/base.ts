@@ -5,10 +5,10 @@
  * @module
  */
 
-import type { Address } from "./_address.ts";
-import { OSError, TimeoutError } from "./errors.ts";
-import { _setTimer, type _Timer } from "./_timer.ts";
-import type { BaseRequestHandler } from "./socketserver_handlers.ts";
+import type { Address } from "../_address.ts";
+import { OSError, TimeoutError } from "../errors.ts";
+import { _setTimer, type _Timer } from "../_timer.ts";
+import type { BaseRequestHandler } from "./handlers.ts";
 
 /**
  * A request handler class: built as `new Handler(request, client_address,
@@ -19,6 +19,10 @@ export type RequestHandlerClass = new (
   client_address: never,
   server: never,
 ) => BaseRequestHandler<unknown>;
+
+/** A server class a concurrency mixin (`ThreadingMixIn`, …) can extend. */
+// deno-lint-ignore no-explicit-any -- TypeScript requires `any[]` for mixin constructors.
+export type ServerClass<T = BaseServer<unknown>> = abstract new (...args: any[]) => T;
 
 /** The outcome of one `get_request()`. */
 type _Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Address } from "./_address.ts";
+import type { Address } from "../_address.ts";
 import {
   AF_INET,
   AF_UNIX,
@@ -16,10 +16,10 @@ import {
   SOCK_DGRAM,
   SOCK_STREAM,
   SOL_SOCKET,
-} from "./constants.ts";
-import { OSError } from "./errors.ts";
-import { type Socket, socket } from "./socket.ts";
-import { BaseServer, type RequestHandlerClass } from "./socketserver_base.ts";
+} from "../constants.ts";
+import { OSError } from "../errors.ts";
+import { type Socket, socket } from "../socket.ts";
+import { BaseServer, type RequestHandlerClass } from "./base.ts";
 
 /** A datagram server's request: the packet and the server's socket. */
 export type DatagramRequest = [packet: Uint8Array, socket: Socket];
