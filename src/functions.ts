@@ -321,7 +321,11 @@ export async function getfqdn(name: string = ""): Promise<string> {
  * console.log(await getservbyname("http", "tcp")); // 80
  * ```
  */
-export function getservbyname(servicename: string, protocolname?: string): Promise<number> {
+// deno-lint-ignore require-await -- async so that argument errors reject, never throw
+export async function getservbyname(
+  servicename: string,
+  protocolname?: string,
+): Promise<number> {
   if (typeof servicename !== "string") {
     throw new TypeError(`getservbyname() argument 1 must be str, not ${_argType(servicename)}`);
   }
@@ -331,8 +335,8 @@ export function getservbyname(servicename: string, protocolname?: string): Promi
     (r[0] === servicename || r[3].includes(servicename)) &&
     (protocolname === undefined || r[2] === protocolname)
   );
-  if (row === undefined) return Promise.reject(new OSError(null, "service/proto not found"));
-  return Promise.resolve(row[1]);
+  if (row === undefined) throw new OSError(null, "service/proto not found");
+  return row[1];
 }
 
 /**
@@ -349,15 +353,16 @@ export function getservbyname(servicename: string, protocolname?: string): Promi
  * console.log(await getservbyport(80)); // "http"
  * ```
  */
-export function getservbyport(port: number, protocolname?: string): Promise<string> {
+// deno-lint-ignore require-await -- async so that argument errors reject, never throw
+export async function getservbyport(port: number, protocolname?: string): Promise<string> {
   const p = _intArg(port);
   _protoArg(protocolname, "getservbyport");
   if (p < 0 || p > 65535) throw new RangeError("getservbyport: port must be 0-65535.");
   const row = SERVICES.find((r) =>
     r[1] === p && (protocolname === undefined || r[2] === protocolname)
   );
-  if (row === undefined) return Promise.reject(new OSError(null, "port/proto not found"));
-  return Promise.resolve(row[0]);
+  if (row === undefined) throw new OSError(null, "port/proto not found");
+  return row[0];
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The opt-in fast path's listener on Deno (see `mod.ts`): `Deno.listen`.
+ * The default listener on Deno (see `mod.ts`): `Deno.listen`.
  *
  * Deno facts this file lives with (Deno 2.9, Linux):
  * - A TCP listener on `::` is always dual-stack: Deno has no IPV6_V6ONLY

@@ -1,7 +1,7 @@
 /**
- * The opt-in fast path for stream sockets on Deno (see `mod.ts`):
- * `Deno.connect` and one `conn.read()` loop per connection. Deno's default
- * path is `node:net` (`../shared/net_stream.ts`).
+ * Stream sockets on Deno by default (see `mod.ts`): `Deno.connect` and one
+ * `conn.read()` loop per connection. `UNISOCK_DENO_NET=node` selects
+ * `node:net` (`../shared/net_stream.ts`) instead.
  *
  * Deno facts this file lives with (Deno 2.9, Linux):
  * - `conn.close()` does shutdown(SHUT_WR) and then close(); there is no
