@@ -7,9 +7,9 @@
  */
 
 import { setBackend } from "../src/backend.ts";
-import { bunBackend } from "./bun.ts";
-import { denoBackend } from "./deno.ts";
-import { nodeBackend } from "./node.ts";
+import { bunBackend } from "./bun/mod.ts";
+import { denoBackend } from "./deno/mod.ts";
+import { nodeBackend } from "./node/mod.ts";
 
 const _g = globalThis as { Bun?: unknown; Deno?: unknown };
 

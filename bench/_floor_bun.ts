@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { BunApi, BunSocket, BunSocketHandler, BunUdpSocket } from "../adapters/_bun_api.ts";
+import type { BunApi, BunSocket, BunSocketHandler, BunUdpSocket } from "../adapters/bun/api.ts";
 import {
   DatagramInbox,
   DONE,

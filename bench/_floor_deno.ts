@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { DenoAddr, DenoApi, DenoDatagramConn, DenoNetAddr } from "../adapters/_deno_api.ts";
+import type { DenoAddr, DenoApi, DenoDatagramConn, DenoNetAddr } from "../adapters/deno/api.ts";
 import {
   EMPTY,
   type FloorAddr,

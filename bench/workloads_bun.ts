@@ -13,7 +13,7 @@ import type {
   BunSocketHandler,
   BunUdpHandler,
   BunUdpSocket,
-} from "../adapters/_bun_api.ts";
+} from "../adapters/bun/api.ts";
 import {
   BURST,
   CHUNK,

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { DenoApi, DenoDatagramConn, DenoNetAddr } from "../adapters/_deno_api.ts";
+import type { DenoApi, DenoDatagramConn, DenoNetAddr } from "../adapters/deno/api.ts";
 import {
   all,
   BURST,

@@ -5,7 +5,8 @@ import { AF_INET, AF_INET6, AF_UNIX } from "./constants.ts";
 import { _gaierror, OSError } from "./errors.ts";
 import { _intArg, _pyType } from "./_args.ts";
 import { _formatIPv6, _isIPv4, _parseIPv6 } from "./inet.ts";
-import { type BackendAddress, getBackend } from "./backend.ts";
+import type { BackendAddress } from "./backend.ts";
+import { _lookup } from "./_resolver.ts";
 
 /** An address as users pass and get it: `[host, port]`, `[host, port, flowinfo, scope_id]` or a unix path. */
 export type Address =
@@ -139,7 +140,7 @@ export async function _resolveHost(
     throw _gaierror(-9);
   }
   void passive;
-  const found = await getBackend().lookup(host, version);
+  const found = await _lookup(host, version);
   const hit = found.find((r) => r.version === version);
   if (hit === undefined) throw _gaierror(-9);
   return _canonical(hit.host, version);

@@ -3,17 +3,22 @@
  *
  * The core (everything in `src/`) holds all socket semantics: state machine,
  * receive buffering, timeouts, errno mapping, address checks. An adapter
- * (`adapters/deno.ts`, `adapters/bun.ts`, `adapters/node.ts`) only fills in
+ * (`adapters/deno/`, `adapters/bun/`, `adapters/node/`) only fills in
  * {@linkcode Backend} over its runtime's own networking API, and translates
  * that runtime's errors into the core's {@linkcode OSError} classes with one
  * table. Adapters never implement timeouts, buffering or Python semantics.
  *
  * Rules every adapter follows:
  * - Every promise rejects only with an `OSError` (or subclass) built with
- *   `oserror(errno)` / `_gaierror(code)` from `src/errors.ts`; never with a
- *   raw runtime error.
+ *   `oserror(errno)` from `src/errors.ts`; never with a raw runtime error.
+ *   The exception are `lookup` and `reverse`, which reject with the
+ *   resolver's error as it is (its `code`): the core maps resolver codes to
+ *   Python's errors in one place (`src/_resolver.ts`).
  * - No callback of a sink is called after `close()`/`abort()` returned, and
- *   a sink's callbacks are never called synchronously from `start()`.
+ *   a sink's callbacks are never called synchronously from `start()`. An
+ *   adapter meets both by reporting events to the core's event buffers
+ *   (`src/_events.ts`) from the moment a handle exists, at any time; the
+ *   handle's `start(sink)` and `close()` attach and detach the core's sink.
  * - Chunks passed to `StreamSink.data` and `DatagramSink.message` are owned by
  *   the core from then on: the adapter must not reuse or modify their memory
  *   (copy out of a reused read buffer first).
@@ -293,10 +298,15 @@ export interface Backend {
   /**
    * Resolves a host name (never a numeric address; the core handles those)
    * with the system resolver, /etc/hosts included. `version` 0 means any.
-   * Rejects with a gaierror.
+   * Rejects with the resolver's error (its `code`, e.g. `ENOTFOUND`,
+   * `EAI_AGAIN`); the core builds the gaierror.
    */
   lookup(host: string, version: 0 | 4 | 6): Promise<LookupResult[]>;
-  /** Reverse look-up of a numeric address; rejects with herror(1) when unknown. */
+  /**
+   * Reverse look-up of a numeric address (getnameinfo). Rejects with the
+   * resolver's error (`ENOTFOUND` when the address has no name); the core
+   * builds the herror.
+   */
   reverse(host: string): Promise<string[]>;
   /** The machine's host name. */
   hostname(): string;
@@ -315,8 +325,8 @@ let _current: Backend | null = null;
  * @example Install a backend
  * ```ts ignore
  * import { setBackend } from "./backend.ts";
- * import { nodeBackend } from "../adapters/node.ts";
- * setBackend(nodeBackend);
+ * import { nodeBackend } from "../adapters/node/mod.ts";
+ * setBackend(nodeBackend());
  * ```
  */
 export function setBackend(backend: Backend): void {

@@ -26,6 +26,7 @@ import { _gaierror, herror, OSError } from "./errors.ts";
 import { _argType, _intArg, _timeoutArg } from "./_args.ts";
 import { _literalVersion, _resolveHost, type Address } from "./_address.ts";
 import { getBackend } from "./backend.ts";
+import { _lookup, _reverse } from "./_resolver.ts";
 import { _unnamedPair, Socket } from "./socket.ts";
 import { _getDefaultTimeout, _setDefaultTimeout } from "./_defaults.ts";
 import { SERVICES } from "./_services.ts";
@@ -163,7 +164,7 @@ async function _hosts(
     return [[fam, await _resolveHost(host, literal, passive)]];
   }
   const version = family === AF_INET ? 4 : family === AF_INET6 ? 6 : 0;
-  const found = await getBackend().lookup(host, version);
+  const found = await _lookup(host, version);
   const out: [number, string][] = [];
   const seen = new Set<string>();
   for (const r of found) {
@@ -233,7 +234,7 @@ export async function gethostbyname(hostname: string): Promise<string> {
 export async function gethostbyname_ex(hostname: string): Promise<[string, string[], string[]]> {
   _hostArg(hostname, "gethostbyname_ex");
   if (_literalVersion(hostname) === 4) return [hostname, [], [hostname]];
-  const found = await getBackend().lookup(hostname, 4);
+  const found = await _lookup(hostname, 4);
   const addrs = [...new Set(found.filter((r) => r.version === 4).map((r) => r.host))];
   if (addrs.length === 0) throw _gaierror(-2);
   return [hostname, [], addrs];
@@ -256,11 +257,11 @@ export async function gethostbyaddr(ip_address: string): Promise<[string, string
   _hostArg(ip_address, "gethostbyaddr");
   let ip = ip_address;
   if (_literalVersion(ip) === 0) {
-    const found = await getBackend().lookup(ip, 0);
+    const found = await _lookup(ip, 0);
     if (found.length === 0) throw _gaierror(-2);
     ip = found[0].host;
   }
-  const names = await getBackend().reverse(ip);
+  const names = await _reverse(ip);
   if (names.length === 0) throw new herror(1, "Unknown host");
   return [names[0], names.slice(1), [ip]];
 }
@@ -320,7 +321,11 @@ export async function getfqdn(name: string = ""): Promise<string> {
  * console.log(await getservbyname("http", "tcp")); // 80
  * ```
  */
-export function getservbyname(servicename: string, protocolname?: string): Promise<number> {
+// deno-lint-ignore require-await -- async so that argument errors reject, never throw
+export async function getservbyname(
+  servicename: string,
+  protocolname?: string,
+): Promise<number> {
   if (typeof servicename !== "string") {
     throw new TypeError(`getservbyname() argument 1 must be str, not ${_argType(servicename)}`);
   }
@@ -330,8 +335,8 @@ export function getservbyname(servicename: string, protocolname?: string): Promi
     (r[0] === servicename || r[3].includes(servicename)) &&
     (protocolname === undefined || r[2] === protocolname)
   );
-  if (row === undefined) return Promise.reject(new OSError(null, "service/proto not found"));
-  return Promise.resolve(row[1]);
+  if (row === undefined) throw new OSError(null, "service/proto not found");
+  return row[1];
 }
 
 /**
@@ -348,15 +353,16 @@ export function getservbyname(servicename: string, protocolname?: string): Promi
  * console.log(await getservbyport(80)); // "http"
  * ```
  */
-export function getservbyport(port: number, protocolname?: string): Promise<string> {
+// deno-lint-ignore require-await -- async so that argument errors reject, never throw
+export async function getservbyport(port: number, protocolname?: string): Promise<string> {
   const p = _intArg(port);
   _protoArg(protocolname, "getservbyport");
   if (p < 0 || p > 65535) throw new RangeError("getservbyport: port must be 0-65535.");
   const row = SERVICES.find((r) =>
     r[1] === p && (protocolname === undefined || r[2] === protocolname)
   );
-  if (row === undefined) return Promise.reject(new OSError(null, "port/proto not found"));
-  return Promise.resolve(row[0]);
+  if (row === undefined) throw new OSError(null, "port/proto not found");
+  return row[0];
 }
 
 /**

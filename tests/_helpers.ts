@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { create_server, type Socket } from "unisock";
 
 /** Which runtime runs the tests. */
@@ -12,6 +13,9 @@ export const RUNTIME: "deno" | "bun" | "node" = "Bun" in globalThis
   : "Deno" in globalThis
   ? "deno"
   : "node";
+
+/** Deno with `UNISOCK_DENO_NET=node`: stream sockets through Deno's node:net (RST works). */
+export const DENO_NODE_NET = RUNTIME === "deno" && process.env.UNISOCK_DENO_NET === "node";
 
 /**
  * A listening TCP socket on 127.0.0.1 with a free port, and a connected pair.

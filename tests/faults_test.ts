@@ -33,6 +33,7 @@ import {
 import {
   closedPort,
   dec,
+  DENO_NODE_NET,
   eventually,
   isError,
   osFdCount,
@@ -44,7 +45,7 @@ import {
 /** Why some resets are EOFs on Deno. */
 const DENO_FIN =
   "expected-different on Deno: Deno.Conn cannot send RST (no SO_LINGER; close() sends FIN)";
-const NO_RST = RUNTIME === "deno";
+const NO_RST = RUNTIME === "deno" && !DENO_NODE_NET;
 const LINGER_0 = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]);
 const badf = isError(OSError, 9);
 

@@ -261,8 +261,8 @@ test("getservbyname and getservbyport", async () => {
   const noservice = isError(OSError, null, "service/proto not found");
   await assert.rejects(getservbyname("nosuch"), noservice);
   await assert.rejects(getservbyname("http", "udp"), noservice);
-  assert.throws(
-    () => getservbyname(80 as unknown as string),
+  await assert.rejects(
+    getservbyname(80 as unknown as string),
     isError(TypeError, undefined, "getservbyname() argument 1 must be str, not int"),
   );
   assert.equal(await getservbyport(80), "http");
@@ -273,10 +273,10 @@ test("getservbyname and getservbyport", async () => {
   await assert.rejects(getservbyport(65535), noport);
   await assert.rejects(getservbyport(80, "udp"), noport);
   const range = isError(RangeError, undefined, "getservbyport: port must be 0-65535.");
-  assert.throws(() => getservbyport(-1), range);
-  assert.throws(() => getservbyport(70000), range);
-  assert.throws(
-    () => getservbyport("80" as unknown as number),
+  await assert.rejects(getservbyport(-1), range);
+  await assert.rejects(getservbyport(70000), range);
+  await assert.rejects(
+    getservbyport("80" as unknown as number),
     isError(TypeError, undefined, "'str' object cannot be interpreted as an integer"),
   );
 });

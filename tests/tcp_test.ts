@@ -43,7 +43,15 @@ import {
   TimeoutError,
 } from "unisock";
 import { select } from "unisock/select";
-import { closedPort, dec, isError, RUNTIME, settlesWithin, tcpPair } from "./_helpers.ts";
+import {
+  closedPort,
+  dec,
+  DENO_NODE_NET,
+  isError,
+  RUNTIME,
+  settlesWithin,
+  tcpPair,
+} from "./_helpers.ts";
 
 const LOOP = "127.0.0.1";
 
@@ -611,9 +619,21 @@ test("tcp: options on a connected socket keep it working", async () => {
   });
 });
 
+/** Plain Deno's Deno.listen cannot set SO_REUSEPORT (it needs --unstable-net or node:net). */
+const NO_REUSEPORT = RUNTIME === "deno" && !DENO_NODE_NET &&
+  typeof (globalThis as { Deno?: { listenDatagram?: unknown } }).Deno?.listenDatagram !==
+    "function";
+
 test("tcp: SO_REUSEPORT lets two listeners share a port", async () => {
   using a = socket();
   a.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1);
+  if (NO_REUSEPORT) {
+    await assert.rejects(a.bind([LOOP, 0]), (e: unknown) => {
+      assert.ok(e instanceof OSError && /--unstable-net/.test(e.message), String(e));
+      return true;
+    });
+    return;
+  }
   await a.bind([LOOP, 0]);
   a.listen();
   using b = socket();
@@ -646,7 +666,7 @@ test("tcp: Symbol.dispose closes the socket", () => {
 
 // ---- connection reset --------------------------------------------------------------
 
-const NO_RST = RUNTIME === "deno"
+const NO_RST = RUNTIME === "deno" && !DENO_NODE_NET
   ? "Deno cannot send a RST: it has no SO_LINGER and close() always sends FIN"
   : false;
 

@@ -16,21 +16,17 @@ import type {
   DatagramHandle,
   DatagramOptions,
   DatagramSink,
-} from "../src/backend.ts";
-import { EAFNOSUPPORT, EBADF } from "../src/errno.ts";
-import { type OSError, oserror } from "../src/errors.ts";
-import type { BunApi, BunUdpHandler, BunUdpSocket } from "./_bun_api.ts";
-import { _translate } from "./_bun_errors.ts";
+} from "../../src/backend.ts";
+import { EAFNOSUPPORT, EBADF } from "../../src/errno.ts";
+import { type OSError, oserror } from "../../src/errors.ts";
+import { _DatagramEvents } from "../../src/_events.ts";
+import type { BunApi, BunUdpHandler, BunUdpSocket } from "./api.ts";
+import { _translate } from "./errors.ts";
 
 /** uSockets socket flags understood by `Bun.udpSocket`. */
 const _REUSE_PORT = 4;
 const _IPV6_ONLY = 8;
 const _REUSE_ADDR = 16;
-
-/** A datagram or the failure that arrived before the sink could take it. */
-type _Event =
-  | { readonly kind: "message"; readonly data: Uint8Array; readonly from: BackendAddress }
-  | { readonly kind: "error"; readonly err: OSError };
 
 /** One datagram waiting for `drain`. */
 interface _Send {
@@ -51,13 +47,10 @@ function _flags(options: DatagramOptions): number {
 export class _BunDatagram implements DatagramHandle {
   #local: BackendAddress;
   #sock: BunUdpSocket | null = null;
-  #sink: DatagramSink | null = null;
-  #early: _Event[] = [];
-  #started = false;
+  #events = new _DatagramEvents();
   #closed = false;
   #failed = false;
   #sends: _Send[] = [];
-  #from: BackendAddress = { kind: "inet", host: "", port: 0, version: 4 };
 
   /**
    * Creates the state of a socket about to be bound.
@@ -112,13 +105,7 @@ export class _BunDatagram implements DatagramHandle {
    */
   onMessage(data: Uint8Array, port: number, host: string): void {
     if (this.#closed || this.#failed) return;
-    // Most datagrams come from the sender of the one before: reuse its address.
-    let from = this.#from;
-    if (from.kind !== "inet" || port !== from.port || host !== from.host) {
-      from = this.#from = { kind: "inet", host, port, version: host.includes(":") ? 6 : 4 };
-    }
-    if (this.#started) this.#sink?.message(data, from);
-    else this.#early.push({ kind: "message", data, from });
+    this.#events.message(data, this.#events.inet(host, port));
   }
 
   /**
@@ -138,19 +125,16 @@ export class _BunDatagram implements DatagramHandle {
     const failure = _translate(err);
     this.#failSends(failure);
     this.#closeSocket();
-    if (this.#started) this.#sink?.error(failure);
-    else this.#early.push({ kind: "error", err: failure });
+    this.#events.error(failure);
   }
 
   /**
-   * Begins delivering datagrams to `sink`, from the next microtask on.
+   * Begins delivering datagrams to `sink`.
    *
    * @param sink Receives datagrams and errors.
    */
   start(sink: DatagramSink): void {
-    if (this.#sink !== null) return;
-    this.#sink = sink;
-    queueMicrotask(() => this.#deliverEarly());
+    this.#events.start(sink);
   }
 
   /**
@@ -194,8 +178,7 @@ export class _BunDatagram implements DatagramHandle {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#sink = null;
-    this.#early = [];
+    this.#events.close();
     this.#failSends(oserror(EBADF));
     this.#closeSocket();
   }
@@ -209,19 +192,6 @@ export class _BunDatagram implements DatagramHandle {
       } catch {
         // onError never throws.
       }
-    }
-  }
-
-  /** Delivers what arrived before `start()`, then every event as it comes. */
-  #deliverEarly(): void {
-    const early = this.#early;
-    this.#early = [];
-    this.#started = true;
-    for (const event of early) {
-      const sink = this.#sink;
-      if (sink === null) return;
-      if (event.kind === "error") return sink.error(event.err);
-      sink.message(event.data, event.from);
     }
   }
 

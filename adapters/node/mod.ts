@@ -13,15 +13,17 @@
  * @module
  */
 
-import * as dns from "node:dns";
 import * as os from "node:os";
 import process from "node:process";
-import type { Backend, BackendCapabilities, LookupResult } from "../src/backend.ts";
-import { _herror, _translate } from "./_node_errors.ts";
-import { _connect } from "./_node_stream.ts";
-import { _listen } from "./_node_listener.ts";
-import { _bindDatagram, _NO_UNIX_DGRAM } from "./_node_dgram.ts";
-import { _execArgvCommandLine, _processes } from "./shared/process.ts";
+import type { Backend, BackendCapabilities } from "../../src/backend.ts";
+import { _connect } from "../shared/net_stream.ts";
+import { _listen } from "../shared/net_listener.ts";
+import { _bindDatagram } from "../shared/dgram.ts";
+import { _lookup, _reverse } from "../shared/dns.ts";
+
+/** Why unix datagram sockets are missing (also the capability text). */
+const _NO_UNIX_DGRAM = "Node's dgram module has no AF_UNIX datagram sockets";
+import { _execArgvCommandLine, _processes } from "../shared/process.ts";
 
 /** Platforms where Node honours `reusePort` (others fail the bind). */
 const _REUSEPORT_PLATFORMS: ReadonlySet<string> = new Set(["linux", "freebsd", "sunos", "aix"]);
@@ -45,38 +47,8 @@ function _capabilities(): BackendCapabilities {
   return {
     unixDatagram: _NO_UNIX_DGRAM,
     reusePort: _reusePortGap(),
-    bindBeforeConnect:
-      "Node binds a stream socket only as it connects or listens, so a source address cannot be bound (or its port read) before connect",
+    bindBeforeConnect: null, // net.connect's localAddress and localPort
   };
-}
-
-/** Resolves a host name with the system resolver (getaddrinfo). */
-async function _lookup(host: string, version: 0 | 4 | 6): Promise<LookupResult[]> {
-  try {
-    const found = await dns.promises.lookup(host, {
-      all: true,
-      family: version,
-      order: "verbatim",
-    });
-    return found.map((r) => ({ host: r.address, version: r.family === 6 ? 6 : 4 }));
-  } catch (err) {
-    throw _translate(err);
-  }
-}
-
-/**
- * Reverse look-up through getnameinfo (so /etc/hosts counts, as for
- * Python's gethostbyaddr), not a DNS-only PTR query.
- */
-async function _reverse(host: string): Promise<string[]> {
-  let name: string;
-  try {
-    name = (await dns.promises.lookupService(host, 0)).hostname;
-  } catch (err) {
-    throw _herror(err);
-  }
-  if (name === "" || name === host) throw _herror(null);
-  return [name];
 }
 
 /**
@@ -86,8 +58,8 @@ async function _reverse(host: string): Promise<string[]> {
  *
  * @example Install the Node backend
  * ```ts ignore
- * import { setBackend } from "../src/backend.ts";
- * import { nodeBackend } from "./node.ts";
+ * import { setBackend } from "../../src/backend.ts";
+ * import { nodeBackend } from "./mod.ts";
  * setBackend(nodeBackend());
  * ```
  */
@@ -97,7 +69,7 @@ export function nodeBackend(): Backend {
     capabilities: _capabilities(),
     listen: _listen,
     connect: _connect,
-    bindDatagram: _bindDatagram,
+    bindDatagram: (options) => _bindDatagram(options, _NO_UNIX_DGRAM),
     lookup: _lookup,
     reverse: _reverse,
     hostname: () => os.hostname(),

@@ -1,18 +1,16 @@
 /**
- * Stream sockets (TCP and unix) of the Deno adapter: `Deno.listen`,
- * `Deno.connect` and one `conn.read()` loop per connection.
+ * Stream sockets on Deno by default (see `mod.ts`): `Deno.connect` and one
+ * `conn.read()` loop per connection. `UNISOCK_DENO_NET=node` selects
+ * `node:net` (`../shared/net_stream.ts`) instead.
  *
  * Deno facts this file lives with (Deno 2.9, Linux):
  * - `conn.close()` does shutdown(SHUT_WR) and then close(); there is no
  *   SO_LINGER, so {@linkcode _DenoStream.abort} sends FIN, not RST (the peer
  *   sees EOF; a RST follows only when unread bytes were left behind).
- * - A TCP listener on `::` is always dual-stack (IPV6_V6ONLY stays 0, the
- *   Linux default): Deno has no option for it, so `ipv6Only` is ignored; IPv4
- *   peers then appear as `::ffff:a.b.c.d` (as in CPython on a dual-stack
- *   socket).
- * - `reusePort` is an unstable option: without `--unstable-net` Deno exits
- *   the whole process when it is passed, so it is refused here instead.
- * - Closing a unix listener unlinks its path (CPython leaves it).
+ * - Deno reads every connection's `conn.read()` from one task that tokio's
+ *   cooperative budget lets do 128 reads per turn: with more than 128 busy
+ *   connections in one process the same 128 win every turn and the others
+ *   starve (`bench/deno_starvation.ts`).
  * - Closing a connection while a `read()` is in flight makes Deno cancel it
  *   by building and rejecting an `Interrupted` error (about 20 µs), so reads
  *   are issued late enough that a quick close finds none pending.
@@ -26,17 +24,14 @@
 import type {
   BackendAddress,
   ConnectOptions,
-  ListenerHandle,
-  ListenerSink,
-  ListenOptions,
   StreamHandle,
   StreamSink,
-} from "../src/backend.ts";
+} from "../../src/backend.ts";
 import process from "node:process";
-import * as E from "../src/errno.ts";
-import { oserror } from "../src/errors.ts";
-import type { DenoAddr, DenoApi, DenoConn, DenoListener } from "./_deno_api.ts";
-import { _translate } from "./_deno_errors.ts";
+import * as E from "../../src/errno.ts";
+import { oserror } from "../../src/errors.ts";
+import type { DenoAddr, DenoApi, DenoConn } from "./api.ts";
+import { _translate } from "./errors.ts";
 
 /**
  * Largest read buffer. Reads fill a connection's buffer one after another
@@ -382,142 +377,6 @@ export class _DenoStream implements StreamHandle {
 }
 
 /**
- * Closed listeners whose descriptor is not released yet: Deno closes a
- * listener's fd only when its pending `accept()` has settled, one event-loop
- * turn after `close()`. Until then the port is still taken (a new bind fails
- * with EADDRINUSE) and connections to it are queued, then reset.
- */
-const _releasing = new Set<Promise<void>>();
-
-/**
- * Waits until every closed listener has released its port, so a `bind` or
- * `connect` right after `close()` sees the port free, as on Linux.
- *
- * @returns Resolves when no closed listener still holds its descriptor.
- *
- * @example Rebind a port just closed
- * ```ts ignore
- * listener.close();
- * await _listenersReleased();
- * ```
- */
-export async function _listenersReleased(): Promise<void> {
-  for (let i = 0; i < 100 && _releasing.size > 0; i++) await Promise.all([..._releasing]);
-}
-
-/** Errors of accept(2) that concern one pending connection, not the listener. */
-const _TRANSIENT_ACCEPT = new Set<number | null>([E.ECONNABORTED, E.ECONNRESET, E.EINTR]);
-
-/** A Deno listener as a {@linkcode ListenerHandle}. */
-export class _DenoListener implements ListenerHandle {
-  /** The bound endpoint. */
-  readonly local: BackendAddress;
-  #listener: DenoListener;
-  #closed = false;
-  #sink: ListenerSink | null = null;
-  #accepting: Promise<unknown> | null = null;
-
-  /**
-   * Wraps a listener.
-   *
-   * @param listener The Deno listener, now owned by this handle.
-   */
-  constructor(listener: DenoListener) {
-    this.#listener = listener;
-    this.local = _address(listener.addr);
-  }
-
-  /**
-   * Starts the accept loop.
-   *
-   * @param sink Receives the accepted connections.
-   */
-  start(sink: ListenerSink): void {
-    this.#sink = sink;
-    this.#accept();
-  }
-
-  /** Stops accepting; a pending accept ends silently. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    _closeQuietly(this.#listener);
-    const accepting = this.#accepting;
-    if (accepting !== null) {
-      // Settles when the cancelled accept did (bounded, should Deno ever not settle it).
-      const released = new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 250);
-        const done = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        accepting.then(done, done);
-      });
-      _releasing.add(released);
-      released.then(() => _releasing.delete(released));
-    }
-  }
-
-  /** Issues the next accept (one in flight at a time), settled by callbacks. */
-  #accept = (): void => {
-    if (this.#closed) return;
-    const accepting = this.#listener.accept();
-    this.#accepting = accepting;
-    accepting.then(this.#onAccept, this.#onAcceptError);
-  };
-
-  #onAccept = (conn: DenoConn): void => {
-    if (this.#closed) return _closeQuietly(conn);
-    try {
-      this.#sink!.connection(new _DenoStream(conn));
-    } catch {
-      // The core's sink does not throw; accepting goes on regardless.
-    }
-    this.#accept();
-  };
-
-  #onAcceptError = (err: unknown): void => {
-    if (this.#closed) return;
-    const error = _translate(err);
-    if (_TRANSIENT_ACCEPT.has(error.errno)) this.#accept();
-    else this.#sink!.error(error);
-  };
-}
-
-/**
- * Binds and listens with `Deno.listen`.
- *
- * @param deno The Deno global.
- * @param unstable Whether `--unstable-net` is on (needed for `reusePort`).
- * @param options What the core asked for.
- * @returns The listener.
- * @throws {OSError} EADDRINUSE …, or ENOPROTOOPT for `reusePort` without `--unstable-net`.
- *
- * @example Listen on a free port
- * ```ts ignore
- * const l = _listen(Deno, false, {
- *   address: { kind: "inet", host: "127.0.0.1", port: 0, version: 4 },
- *   backlog: 128, reusePort: false, ipv6Only: false,
- * });
- * ```
- */
-export function _listen(deno: DenoApi, unstable: boolean, options: ListenOptions): ListenerHandle {
-  const a = options.address;
-  if (a.kind === "unix") return new _DenoListener(deno.listen({ transport: "unix", path: a.path }));
-  if (options.reusePort && !unstable) {
-    throw oserror(E.ENOPROTOOPT, "SO_REUSEPORT needs Deno's --unstable-net flag");
-  }
-  const tcpBacklog = Math.trunc(Math.min(Math.max(options.backlog, 0), 65535)) || 0;
-  return new _DenoListener(deno.listen({
-    transport: "tcp",
-    hostname: a.host,
-    port: a.port,
-    tcpBacklog,
-    ...(options.reusePort ? { reusePort: true } : {}),
-  }));
-}
-
-/**
  * Connects with `Deno.connect`, honouring the core's cancel: it rejects at
  * once with ECANCELED, aborts Deno's attempt, and a connection that still
  * arrives is closed.
@@ -535,11 +394,6 @@ export function _listen(deno: DenoApi, unstable: boolean, options: ListenOptions
  * ```
  */
 export function _connect(deno: DenoApi, options: ConnectOptions): Promise<StreamHandle> {
-  if (_releasing.size > 0) return _listenersReleased().then(() => _connectNow(deno, options));
-  return _connectNow(deno, options);
-}
-
-function _connectNow(deno: DenoApi, options: ConnectOptions): Promise<StreamHandle> {
   const { address: a, cancel } = options;
   if (cancel.cancelled) return Promise.reject(oserror(E.ECANCELED));
   return new Promise((resolve, reject) => {

@@ -29,11 +29,12 @@ import type {
   ListenerSink,
   StreamHandle,
   StreamSink,
-} from "../src/backend.ts";
-import { EBADF, ECANCELED, ENOTCONN, EPIPE } from "../src/errno.ts";
-import { type OSError, oserror } from "../src/errors.ts";
-import type { BunListener, BunSocket, BunSocketHandler } from "./_bun_api.ts";
-import { _translate } from "./_bun_errors.ts";
+} from "../../src/backend.ts";
+import { EBADF, ECANCELED, ENOTCONN, EPIPE } from "../../src/errno.ts";
+import { type OSError, oserror } from "../../src/errors.ts";
+import { _ListenerEvents, _StreamEvents } from "../../src/_events.ts";
+import type { BunListener, BunSocket, BunSocketHandler } from "./api.ts";
+import { _translate } from "./errors.ts";
 
 /** The state object in `socket.data`: it receives the socket's events. */
 export interface _Slot {
@@ -127,19 +128,17 @@ function _inet(
   fallback: BackendAddress,
 ): BackendAddress {
   if (host === undefined || host === "" || port === undefined) return fallback;
-  return { kind: "inet", host, port, version: host.includes(":") ? 6 : 4 };
+  return { kind: "inet", host, port, version: _version(host) };
+}
+
+function _version(host: string): 4 | 6 {
+  return host.includes(":") ? 6 : 4;
 }
 
 /** Whether a (canonical) host is a wildcard: the kernel picks the real address. */
 function _isWildcard(host: string): boolean {
   return host === "0.0.0.0" || host === "::" || host === "::ffff:0.0.0.0";
 }
-
-/** A sink event waiting for `start()` or for the replay after it. */
-type _Event =
-  | { readonly kind: "data"; readonly chunk: Uint8Array }
-  | { readonly kind: "end" }
-  | { readonly kind: "error"; readonly err: OSError };
 
 /** One queued write. */
 interface _Write {
@@ -160,9 +159,7 @@ export class _BunStream implements StreamHandle, _Slot {
   #remote: BackendAddress;
   #sock: BunSocket<_Slot>;
   #unix: boolean;
-  #sink: StreamSink | null = null;
-  #queue: _Event[] | null = [];
-  #started = false;
+  #events: _StreamEvents;
   #holding = false;
   #userPaused = false;
   #readPaused = false;
@@ -189,6 +186,10 @@ export class _BunStream implements StreamHandle, _Slot {
     this.#local = local;
     this.#remote = remote;
     this.#unix = local.kind === "unix";
+    this.#events = new _StreamEvents((on) => {
+      this.#holding = on;
+      this.#applyReading();
+    });
     sock.data = this;
   }
 
@@ -199,17 +200,20 @@ export class _BunStream implements StreamHandle, _Slot {
    *
    * @param sock The accepted Bun socket.
    * @param listening The listener's bound address.
-   * @returns The stream.
+   * @returns The stream, or `null` for a connection already dead (its peer
+   * address is gone; accept(2) would have skipped it).
    */
-  static accepted(sock: BunSocket<_Slot>, listening: BackendAddress): _BunStream {
+  static accepted(sock: BunSocket<_Slot>, listening: BackendAddress): _BunStream | null {
     if (listening.kind === "unix") {
       return new _BunStream(sock, listening, { kind: "unix", path: "" });
     }
     const local = _isWildcard(listening.host)
       ? _inet(sock.localAddress, listening.port, listening)
       : listening;
-    const unknown: BackendAddress = { ...listening, port: 0 };
-    return new _BunStream(sock, local, _inet(sock.remoteAddress, sock.remotePort, unknown));
+    const host = sock.remoteAddress, port = sock.remotePort;
+    // Reset before it was accepted: the kernel no longer knows the peer.
+    if (host === undefined || host === "" || port === undefined || port === 0) return null;
+    return new _BunStream(sock, local, { kind: "inet", host, port, version: _version(host) });
   }
 
   /**
@@ -241,21 +245,12 @@ export class _BunStream implements StreamHandle, _Slot {
   }
 
   /**
-   * Begins delivering events to `sink`: those that came before from the next
-   * microtask on, later ones as Bun reports them.
+   * Begins delivering events to `sink` (those that waited from a microtask).
    *
    * @param sink Receives data, end and error.
    */
   start(sink: StreamSink): void {
-    if (this.#started || this.#closed) return;
-    this.#started = true;
-    this.#sink = sink;
-    // Nothing came yet and nothing below calls into Bun: deliver directly.
-    if (!this.#holding && this.#queue?.length === 0) this.#queue = null;
-    else queueMicrotask(() => this.#replay());
-    if (!this.#holding) return;
-    this.#holding = false;
-    this.#applyReading();
+    this.#events.start(sink);
   }
 
   /** Stops reading until `resume()`. */
@@ -368,16 +363,7 @@ export class _BunStream implements StreamHandle, _Slot {
    * @param chunk A fresh copy owned from now on by the core.
    */
   onData(chunk: Uint8Array): void {
-    if (chunk.byteLength === 0) return;
-    if (this.#queue === null) {
-      // Started and nothing queued (or closed: no sink).
-      this.#sink?.data(chunk);
-      return;
-    }
-    this.#emit({ kind: "data", chunk });
-    if (this.#started || this.#holding) return;
-    this.#holding = true;
-    this.#applyReading();
+    if (chunk.byteLength > 0 && !this.#failed) this.#events.data(chunk);
   }
 
   /** Bun can take more writes. */
@@ -389,7 +375,7 @@ export class _BunStream implements StreamHandle, _Slot {
   onEnd(): void {
     if (this.#endSeen || this.#failed) return;
     this.#endSeen = true;
-    this.#emit({ kind: "end" });
+    this.#events.end();
   }
 
   /**
@@ -428,8 +414,7 @@ export class _BunStream implements StreamHandle, _Slot {
 
   #detachSink(): void {
     this.#closed = true;
-    this.#sink = null;
-    this.#queue = null;
+    this.#events.close();
   }
 
   #applyReading(): void {
@@ -444,30 +429,10 @@ export class _BunStream implements StreamHandle, _Slot {
     }
   }
 
-  #emit(event: _Event): void {
-    if (this.#closed) return;
-    if (this.#queue !== null) this.#queue.push(event);
-    else this.#deliver(event);
-  }
-
-  #replay(): void {
-    const queued = this.#queue ?? [];
-    for (const event of queued) this.#deliver(event);
-    if (!this.#closed) this.#queue = null;
-  }
-
-  #deliver(event: _Event): void {
-    const sink = this.#sink;
-    if (sink === null || this.#closed) return;
-    if (event.kind === "data") sink.data(event.chunk);
-    else if (event.kind === "end") sink.end();
-    else sink.error(event.err);
-  }
-
   #fail(err: OSError): void {
     if (this.#failed) return;
     this.#failed = true;
-    this.#emit({ kind: "error", err });
+    this.#events.error(err);
   }
 
   #writeBlocked(): OSError | null {
@@ -550,8 +515,7 @@ export class _BunStream implements StreamHandle, _Slot {
 export class _BunListener extends _OpenOnly implements ListenerHandle {
   #local: BackendAddress;
   #listener: BunListener | null = null;
-  #sink: ListenerSink | null = null;
-  #queue: _BunStream[] | null = [];
+  #events = new _ListenerEvents();
   #closed = false;
 
   /**
@@ -588,42 +552,34 @@ export class _BunListener extends _OpenOnly implements ListenerHandle {
    */
   onOpen(sock: BunSocket<_Slot>): void {
     const stream = _BunStream.accepted(sock, this.local);
-    if (this.#closed) stream.abort();
-    else if (this.#queue !== null) this.#queue.push(stream);
-    else this.#sink?.connection(stream);
+    if (stream !== null) this.#events.connection(stream);
+    else {
+      try {
+        sock.terminate();
+      } catch {
+        // Already closed by Bun.
+      }
+    }
   }
 
   /**
-   * Begins handing accepted connections to `sink`, from the next microtask on.
+   * Begins handing accepted connections to `sink`.
    *
    * @param sink Receives the connections.
    */
   start(sink: ListenerSink): void {
-    if (this.#sink !== null || this.#closed) return;
-    this.#sink = sink;
-    queueMicrotask(() => this.#replay());
+    this.#events.start(sink);
   }
 
   /** Stops listening; connections not yet handed over are reset. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#sink = null;
+    this.#events.close();
     try {
       this.#listener?.stop(false);
     } catch {
       // Already stopped.
-    }
-    for (const stream of this.#queue ?? []) stream.abort();
-    this.#queue = null;
-  }
-
-  #replay(): void {
-    const queued = this.#queue ?? [];
-    this.#queue = null;
-    for (const stream of queued) {
-      if (this.#closed) stream.abort();
-      else this.#sink?.connection(stream);
     }
   }
 }

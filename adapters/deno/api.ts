@@ -1,6 +1,6 @@
 /**
  * Minimal, type-only declarations of the Deno networking APIs that
- * `adapters/deno.ts` uses, so that the adapter type-checks both under
+ * the Deno adapter uses, so that the adapter type-checks both under
  * `deno check` and under plain `tsc` (which knows nothing of `Deno`).
  *
  * Nothing here exists at run time; the adapter reaches the real object as
@@ -143,12 +143,33 @@ export interface DenoNetPermission {
   readonly host: string;
 }
 
+/** A file permission descriptor (`Deno.ReadPermissionDescriptor` and write). */
+export interface DenoPathPermission {
+  /** `"read"` or `"write"`. */
+  readonly name: "read" | "write";
+  /** The path. */
+  readonly path: string;
+}
+
+/** An environment permission descriptor (`Deno.EnvPermissionDescriptor`). */
+export interface DenoEnvPermission {
+  /** Always `"env"`. */
+  readonly name: "env";
+  /** The variable. */
+  readonly variable: string;
+}
+
+/** The permissions the adapter checks before a `node:` module call. */
+export type DenoPermissionDescriptor = DenoNetPermission | DenoPathPermission;
+
 /** The permission API (`Deno.permissions`). */
 export interface DenoPermissions {
   /** The current state of a permission. */
-  querySync(desc: DenoNetPermission): { readonly state: "granted" | "denied" | "prompt" };
+  querySync(
+    desc: DenoPermissionDescriptor | DenoEnvPermission,
+  ): { readonly state: "granted" | "denied" | "prompt" };
   /** Asks for a permission (prompts when Deno may). */
-  requestSync(desc: DenoNetPermission): { readonly state: "granted" | "denied" | "prompt" };
+  requestSync(desc: DenoPermissionDescriptor): { readonly state: "granted" | "denied" | "prompt" };
 }
 
 /** The part of the `Deno` global the adapter uses. */
@@ -165,4 +186,6 @@ export interface DenoApi {
   hostname(): string;
   /** Permission queries. */
   readonly permissions: DenoPermissions;
+  /** Environment variables (reading one needs `--allow-env`). */
+  readonly env: { get(name: string): string | undefined };
 }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { BackendAddress } from "../src/backend.ts";
+import type { BackendAddress } from "../../src/backend.ts";
 
 /** The IP version of a Node family report (`"IPv4"`, `"IPv6"`, 4, 6). */
 function _version(family: unknown, host: string | undefined): 4 | 6 {
@@ -25,7 +25,7 @@ function _version(family: unknown, host: string | undefined): 4 | 6 {
  *
  * @example An accepted IPv4 peer
  * ```ts ignore
- * import { _inet } from "./_node_address.ts";
+ * import { _inet } from "./address.ts";
  * console.log(_inet("127.0.0.1", 5000, "IPv4"));
  * ```
  */
@@ -49,7 +49,7 @@ export function _inet(
  *
  * @example A listener on port 0
  * ```ts ignore
- * import { _bound } from "./_node_address.ts";
+ * import { _bound } from "./address.ts";
  * console.log(_bound({ address: "::", family: "IPv6", port: 40000 }, requested));
  * ```
  */

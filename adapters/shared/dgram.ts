@@ -13,42 +13,36 @@ import type {
   DatagramHandle,
   DatagramOptions,
   DatagramSink,
-} from "../src/backend.ts";
-import { type OSError, oserror } from "../src/errors.ts";
-import { EAFNOSUPPORT, EBADF } from "../src/errno.ts";
-import { _bound, _inet } from "./_node_address.ts";
-import { _PendingSends } from "./_dgram_sends.ts";
-import { _translate } from "./_node_errors.ts";
-
-/** Why unix datagram sockets are missing (also the capability text). */
-export const _NO_UNIX_DGRAM = "Node's dgram module has no AF_UNIX datagram sockets";
+} from "../../src/backend.ts";
+import { type OSError, oserror } from "../../src/errors.ts";
+import { EAFNOSUPPORT, EBADF } from "../../src/errno.ts";
+import { _DatagramEvents } from "../../src/_events.ts";
+import { _bound } from "./address.ts";
+import { _translate } from "./errors.ts";
 
 /**
- * A bound `dgram.Socket` seen as a {@linkcode DatagramHandle}.
+ * A bound `dgram.Socket` seen as a {@linkcode DatagramHandle}: Node's, and
+ * Deno's without `--unstable-net` (or for an IPv6-only bind).
  *
  * `node:dgram` cannot stop reading, so the handle has no `pause`/`resume`:
- * the core bounds its own queue and drops what does not fit. Datagrams that
- * arrive before `start()` are delivered from the microtask it schedules.
+ * the core bounds its own queue and drops what does not fit. Events go to
+ * the core's {@linkcode _DatagramEvents} from the start.
  *
  * @example Echo datagrams
  * ```ts ignore
- * import { _bindDatagram } from "./_node_dgram.ts";
+ * import { _bindDatagram } from "./dgram.ts";
  * const d = await _bindDatagram({ address, reuseAddress: false, reusePort: false, ipv6Only: false });
  * d.start({ message: (data, from) => d.send(data, from), error: console.error });
  * ```
  */
-export class _NodeDatagram implements DatagramHandle {
+export class _DgramSocket implements DatagramHandle {
   /** The bound address. */
   readonly local: BackendAddress;
   #socket: dgram.Socket;
-  #sink: DatagramSink | null = null;
-  #early: [Uint8Array, BackendAddress][] = [];
+  #events = new _DatagramEvents();
   #closed = false;
-  #pendingError: OSError | null = null;
-  #sends = new _PendingSends();
-  #from: BackendAddress = { kind: "inet", host: "", port: 0, version: 4 };
-  #fromHost = "";
-  #fromPort = -1;
+  /** The rejects of sends `node:dgram` has not called back yet. */
+  #sends: ((err: OSError) => void)[] = [];
 
   /**
    * Wraps a socket that is already bound.
@@ -60,26 +54,21 @@ export class _NodeDatagram implements DatagramHandle {
     this.local = local;
     this.#socket = socket;
     socket.on("error", (err: unknown) => this.#onError(_translate(err)));
-    socket.on("message", (msg: Buffer, rinfo: dgram.RemoteInfo) => this.#onMessage(msg, rinfo));
+    socket.on("message", (msg: Buffer, rinfo: dgram.RemoteInfo) => {
+      if (this.#closed) return;
+      // A view of Node's fresh buffer: nothing else writes to it.
+      const data = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
+      this.#events.message(data, this.#events.inet(rinfo.address, rinfo.port));
+    });
   }
 
   /**
-   * Begins delivering datagrams to `sink`, from a later microtask.
+   * Begins delivering datagrams to `sink`.
    *
    * @param sink Receives datagrams and errors.
    */
   start(sink: DatagramSink): void {
-    queueMicrotask(() => {
-      if (this.#closed || this.#sink !== null) return;
-      this.#sink = sink;
-      const early = this.#early;
-      this.#early = [];
-      for (const [data, from] of early) {
-        if (this.#sink === null) return;
-        sink.message(data, from);
-      }
-      if (this.#pendingError !== null) this.#onError(this.#pendingError);
-    });
+    this.#events.start(sink);
   }
 
   /**
@@ -94,14 +83,28 @@ export class _NodeDatagram implements DatagramHandle {
   send(data: Uint8Array, to: BackendAddress): Promise<void> {
     if (this.#closed) return Promise.reject(oserror(EBADF));
     if (to.kind !== "inet") return Promise.reject(oserror(EAFNOSUPPORT));
-    return this.#sends.send(this.#socket, data, to.port, to.host, _translate);
+    return new Promise<void>((resolve, reject) => {
+      const sends = this.#sends;
+      sends.push(reject);
+      const done = (err: unknown) => {
+        const i = sends.indexOf(reject);
+        if (i >= 0) sends.splice(i, 1);
+        if (err) reject(_translate(err));
+        else resolve();
+      };
+      try {
+        this.#socket.send(data, to.port, to.host, done);
+      } catch (err) {
+        done(err);
+      }
+    });
   }
 
   /**
    * Sets SO_BROADCAST.
    *
    * @param on Whether sending to broadcast addresses is allowed.
-   * @throws {OSError} When Node refuses (translated).
+   * @throws {OSError} When the runtime refuses (translated).
    */
   setBroadcast(on: boolean): void {
     if (this.#closed) return;
@@ -116,39 +119,18 @@ export class _NodeDatagram implements DatagramHandle {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#sink = null;
-    this.#early = [];
-    try {
-      this.#socket.close();
-    } catch {
-      // Already closed by Node after an error.
-    }
-    this.#sends.close(() => oserror(EBADF));
-  }
-
-  #onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    if (this.#closed) return;
-    const data = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
-    // Most datagrams come from the sender of the one before: reuse its address.
-    let from = this.#from;
-    if (rinfo.port !== this.#fromPort || rinfo.address !== this.#fromHost) {
-      from = this.#from = _inet(rinfo.address, rinfo.port, rinfo.family);
-      this.#fromHost = rinfo.address;
-      this.#fromPort = rinfo.port;
-    }
-    if (this.#sink !== null) this.#sink.message(data, from);
-    else this.#early.push([data, from]);
+    this.#events.close();
+    _closeQuietly(this.#socket);
+    if (this.#sends.length === 0) return;
+    const sends = this.#sends.splice(0);
+    const e = oserror(EBADF);
+    for (const reject of sends) reject(e);
   }
 
   #onError(error: OSError): void {
     if (this.#closed) return;
-    if (this.#sink === null) {
-      this.#pendingError ??= error;
-      return;
-    }
-    const sink = this.#sink;
+    this.#events.error(error);
     this.close();
-    sink.error(error);
   }
 }
 
@@ -168,15 +150,20 @@ function _lookup(
 }
 
 /** Node's createSocket options for backend datagram options. */
-function _socketOptions(options: DatagramOptions, version: 4 | 6): dgram.SocketOptions {
+function _socketOptions(
+  options: DatagramOptions,
+  version: 4 | 6,
+  reusePort: boolean,
+): dgram.SocketOptions {
   const socket: dgram.SocketOptions = {
     type: version === 6 ? "udp6" : "udp4",
-    reuseAddr: options.reuseAddress,
+    // Without SO_REUSEPORT, SO_REUSEADDR lets UDP sockets share a port on Linux too.
+    reuseAddr: options.reuseAddress || (options.reusePort && !reusePort),
     lookup: _lookup,
   };
   if (version === 6) socket.ipv6Only = options.ipv6Only;
   // Node before 22.12/23.1 ignores the option (the capability says so).
-  if (options.reusePort) socket.reusePort = true;
+  if (options.reusePort && reusePort) socket.reusePort = true;
   return socket;
 }
 
@@ -184,25 +171,32 @@ function _socketOptions(options: DatagramOptions, version: 4 | 6): dgram.SocketO
  * Binds a datagram socket.
  *
  * @param options Where to bind, SO_REUSEADDR, SO_REUSEPORT and IPV6_V6ONLY.
+ * @param noUnix Why this runtime has no unix datagram sockets (the error's text).
+ * @param reusePort Whether the runtime's `node:dgram` sets SO_REUSEPORT
+ * (else SO_REUSEADDR stands in for it, as for UDP on Linux both share a port).
  * @returns The bound handle; rejects with a translated OSError (EADDRINUSE,
  * EADDRNOTAVAIL …; EAFNOSUPPORT for a unix address).
  *
  * @example Bind an ephemeral UDP port
  * ```ts ignore
- * import { _bindDatagram } from "./_node_dgram.ts";
+ * import { _bindDatagram } from "./dgram.ts";
  * const d = await _bindDatagram({
  *   address: { kind: "inet", host: "127.0.0.1", port: 0, version: 4 },
  *   reuseAddress: false, reusePort: false, ipv6Only: false,
- * });
+ * }, "no unix datagrams here");
  * ```
  */
-export function _bindDatagram(options: DatagramOptions): Promise<DatagramHandle> {
+export function _bindDatagram(
+  options: DatagramOptions,
+  noUnix: string,
+  reusePort = true,
+): Promise<DatagramHandle> {
   const address = options.address;
-  if (address.kind === "unix") return Promise.reject(oserror(EAFNOSUPPORT, _NO_UNIX_DGRAM));
+  if (address.kind === "unix") return Promise.reject(oserror(EAFNOSUPPORT, noUnix));
   return new Promise<DatagramHandle>((resolve, reject) => {
     let socket: dgram.Socket;
     try {
-      socket = dgram.createSocket(_socketOptions(options, address.version));
+      socket = dgram.createSocket(_socketOptions(options, address.version, reusePort));
     } catch (err) {
       reject(_translate(err));
       return;
@@ -220,7 +214,7 @@ export function _bindDatagram(options: DatagramOptions): Promise<DatagramHandle>
       if (settled) return;
       settled = true;
       socket.off("error", onError);
-      resolve(new _NodeDatagram(socket, _bound(socket.address(), address)));
+      resolve(new _DgramSocket(socket, _bound(socket.address(), address)));
     });
     try {
       socket.bind({ address: address.host, port: address.port, exclusive: true });

@@ -18,19 +18,19 @@
  * @module
  */
 
-import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import type {
   BackendAddress,
   DatagramHandle,
   DatagramOptions,
   DatagramSink,
-} from "../src/backend.ts";
-import * as E from "../src/errno.ts";
-import { type OSError, oserror } from "../src/errors.ts";
-import type { DenoAddr, DenoApi, DenoDatagramConn } from "./_deno_api.ts";
-import { _PendingSends } from "./_dgram_sends.ts";
-import { _translate } from "./_deno_errors.ts";
-import { _address, _closeQuietly, _noop } from "./_deno_stream.ts";
+} from "../../src/backend.ts";
+import * as E from "../../src/errno.ts";
+import { oserror } from "../../src/errors.ts";
+import { _DatagramEvents } from "../../src/_events.ts";
+import { _bindDatagram as _bindShared } from "../shared/dgram.ts";
+import type { DenoAddr, DenoApi, DenoDatagramConn } from "./api.ts";
+import { _netDenied, _translate } from "./errors.ts";
+import { _address, _closeQuietly, _noop } from "./stream.ts";
 
 /** Receive buffer for UDP: the largest IPv4/IPv6 payload fits. */
 const _UDP_BUFFER = 64 * 1024;
@@ -70,13 +70,6 @@ function _target(to: BackendAddress): DenoAddr {
   return to.kind === "unix"
     ? { transport: "unixpacket", path: to.path }
     : { transport: "udp", hostname: to.host, port: to.port };
-}
-
-/** Whether `addr` is the sender `from` already stands for (so it can be passed again). */
-function _sameSender(from: BackendAddress, addr: DenoAddr): boolean {
-  const a = addr as { readonly hostname?: string; readonly port?: number; readonly path?: string };
-  if (from.kind === "unix") return from.path !== "" && a.path === from.path;
-  return a.port === from.port && a.hostname === from.host;
 }
 
 /**
@@ -163,13 +156,13 @@ export class _DenoDatagram implements DatagramHandle {
   readonly local: BackendAddress;
   #conn: DenoDatagramConn;
   #turns: _UnixTurns | null;
-  #sink: DatagramSink | null = null;
+  #events = new _DatagramEvents();
+  #started = false;
   #closed = false;
   #paused = false;
   #receiving = false; // a receive is in flight
   #failed = false; // an error was delivered: no more receives
   #buf: Uint8Array | null = null; // the receive buffer, reused (datagrams are copied out)
-  #from: BackendAddress = { kind: "unix", path: "" }; // the last sender
   #to: BackendAddress | null = null;
   #target: DenoAddr | null = null;
 
@@ -191,7 +184,9 @@ export class _DenoDatagram implements DatagramHandle {
    * @param sink Receives datagrams and errors.
    */
   start(sink: DatagramSink): void {
-    this.#sink = sink;
+    this.#events.start(sink);
+    if (this.#started) return;
+    this.#started = true;
     this.#buf = new Uint8Array(this.#turns === null ? _UDP_BUFFER : _UNIX_BUFFER);
     this.#receive();
   }
@@ -244,6 +239,7 @@ export class _DenoDatagram implements DatagramHandle {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#events.close();
     _closeQuietly(this.#conn);
     this.#turns?.close();
   }
@@ -265,8 +261,10 @@ export class _DenoDatagram implements DatagramHandle {
     if (this.#closed) return;
     const addr = message[1];
     if (this.#turns?.isPoke(addr) !== true) {
-      const from = _sameSender(this.#from, addr) ? this.#from : this.#from = _address(addr);
-      this.#sink!.message(_copy(message[0]), from);
+      const from = "path" in addr
+        ? this.#events.unix(addr.path ?? "")
+        : this.#events.inet(addr.hostname, addr.port);
+      this.#events.message(_copy(message[0]), from);
     }
     this.#receive();
   };
@@ -274,173 +272,18 @@ export class _DenoDatagram implements DatagramHandle {
   #onError = (err: unknown): void => {
     this.#receiving = false;
     this.#failed = true;
-    if (!this.#closed) this.#sink!.error(_translate(err));
+    if (!this.#closed) this.#events.error(_translate(err));
   };
-}
-
-/**
- * A `node:dgram` socket as a {@linkcode DatagramHandle}. `node:dgram` cannot
- * stop reading, so there is no `pause`: the core bounds its own queue.
- * Datagrams that arrive before `start` wait here until it has run.
- */
-export class _NodeDatagram implements DatagramHandle {
-  /** The bound endpoint. */
-  readonly local: BackendAddress;
-  #socket: Socket;
-  #sink: DatagramSink | null = null;
-  #started = false;
-  #closed = false;
-  #early: [Uint8Array, BackendAddress][] = [];
-  #failed: OSError | null = null;
-  #errored = false;
-  #sends = new _PendingSends();
-  #from: BackendAddress = { kind: "inet", host: "", port: 0, version: 4 };
-
-  /**
-   * Wraps a bound socket.
-   *
-   * @param socket The bound `node:dgram` socket, now owned by this handle.
-   */
-  constructor(socket: Socket) {
-    this.#socket = socket;
-    const a = socket.address();
-    const version = a.address.includes(":") ? 6 : 4;
-    this.local = { kind: "inet", host: a.address, port: a.port, version };
-    socket.on("message", (msg: Uint8Array, rinfo: RemoteInfo) => this.#onMessage(msg, rinfo));
-    socket.on("error", (err: unknown) => this.#onError(err));
-  }
-
-  /**
-   * Starts delivering (asynchronously) what arrived and what will.
-   *
-   * @param sink Receives datagrams and errors.
-   */
-  start(sink: DatagramSink): void {
-    this.#sink = sink;
-    queueMicrotask(() => this.#deliverEarly());
-  }
-
-  /**
-   * Sends one datagram.
-   *
-   * @param data The payload; not modified.
-   * @param to The destination (IP only).
-   * @returns Settles when the OS took the datagram; rejects with EBADF when
-   * the socket closes first (`node:dgram` never calls back a send that
-   * `close()` dropped).
-   */
-  send(data: Uint8Array, to: BackendAddress): Promise<void> {
-    if (this.#closed) return Promise.reject(oserror(E.EBADF));
-    if (to.kind === "unix") return Promise.reject(oserror(E.EAFNOSUPPORT));
-    return this.#sends.send(this.#socket, data, to.port, to.host, _translate);
-  }
-
-  /**
-   * Sets SO_BROADCAST.
-   *
-   * @param on The new value.
-   */
-  setBroadcast(on: boolean): void {
-    if (this.#closed) return;
-    try {
-      this.#socket.setBroadcast(on);
-    } catch {
-      // Closed meanwhile: nothing to set.
-    }
-  }
-
-  /** Closes the socket; sends still pending reject with EBADF. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#early = [];
-    _closeQuietly(this.#socket);
-    this.#sends.close(() => oserror(E.EBADF));
-  }
-
-  #onMessage(msg: Uint8Array, rinfo: RemoteInfo): void {
-    if (this.#closed || this.#errored) return;
-    // Most datagrams come from the sender of the one before: reuse its address.
-    let from = this.#from;
-    if (from.kind !== "inet" || rinfo.port !== from.port || rinfo.address !== from.host) {
-      const version = rinfo.address.includes(":") ? 6 : 4;
-      from = this.#from = { kind: "inet", host: rinfo.address, port: rinfo.port, version };
-    }
-    const data = new Uint8Array(msg); // a plain copy the core owns
-    if (this.#started) this.#sink!.message(data, from);
-    else this.#early.push([data, from]);
-  }
-
-  #onError(err: unknown): void {
-    if (this.#closed || this.#failed !== null) return;
-    this.#failed = _translate(err);
-    if (this.#started) this.#fail();
-  }
-
-  /** Delivers what arrived before `start()` (and a failure), then goes on live. */
-  #deliverEarly(): void {
-    const early = this.#early;
-    this.#early = [];
-    this.#started = true;
-    for (const [data, from] of early) {
-      if (this.#closed) return;
-      this.#sink!.message(data, from);
-    }
-    if (this.#failed !== null) this.#fail();
-  }
-
-  #fail(): void {
-    if (this.#closed || this.#errored) return;
-    this.#errored = true;
-    this.#sink!.error(this.#failed!);
-  }
-}
-
-/**
- * Whether Deno lets this process bind `host:port`. Deno's `node:dgram` throws
- * a missing permission from a later tick, beyond any handler, so it is asked
- * first (with a prompt where Deno would prompt).
- */
-function _netAllowed(deno: DenoApi, host: string, port: number): boolean {
-  const desc = { name: "net", host: `${host.includes(":") ? `[${host}]` : host}:${port}` } as const;
-  try {
-    const state = deno.permissions.querySync(desc).state;
-    return state === "granted" ||
-      (state === "prompt" && deno.permissions.requestSync(desc).state === "granted");
-  } catch {
-    return true; // an unknown descriptor form: let the bind itself decide
-  }
 }
 
 function _bindNode(deno: DenoApi, options: DatagramOptions): Promise<DatagramHandle> {
   const a = options.address;
-  if (a.kind === "unix") {
-    return Promise.reject(
-      oserror(E.EAFNOSUPPORT, "unix datagram sockets need Deno's --unstable-net flag"),
-    );
+  if (a.kind === "inet") {
+    const denied = _netDenied(deno, a.host, a.port);
+    if (denied !== null) return Promise.reject(denied);
   }
-  if (!_netAllowed(deno, a.host, a.port)) return Promise.reject(oserror(E.EACCES));
-  return new Promise((resolve, reject) => {
-    const socket = createSocket({
-      type: a.version === 6 ? "udp6" : "udp4",
-      reuseAddr: options.reuseAddress || options.reusePort,
-      ipv6Only: options.ipv6Only,
-    });
-    const onError = (err: unknown): void => {
-      socket.on("error", _noop); // a closed socket must not throw later
-      _closeQuietly(socket);
-      reject(_translate(err));
-    };
-    socket.once("error", onError);
-    try {
-      socket.bind({ address: a.host, port: a.port, exclusive: true }, () => {
-        socket.off("error", onError);
-        resolve(new _NodeDatagram(socket));
-      });
-    } catch (err) {
-      onError(err);
-    }
-  });
+  // Deno's node:dgram sets no SO_REUSEPORT: SO_REUSEADDR shares the port instead.
+  return _bindShared(options, "unix datagram sockets need Deno's --unstable-net flag", false);
 }
 
 /**

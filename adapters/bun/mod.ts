@@ -5,7 +5,7 @@
  *
  * This module is also loaded, unused, by Node and Deno: it touches `Bun`
  * only inside {@linkcode bunBackend}, and declares the few Bun APIs it uses
- * itself (`_bun_api.ts`) so it type-checks without Bun's types.
+ * itself (`api.ts`) so it type-checks without Bun's types.
  *
  * Runtime limits (Bun 1.4.5 on Linux):
  * - the listen backlog is fixed by Bun at 512; `backlog` is ignored;
@@ -18,7 +18,6 @@
  * @module
  */
 
-import { promises as dns } from "node:dns";
 import { hostname as osHostname } from "node:os";
 import type {
   Backend,
@@ -29,15 +28,14 @@ import type {
   DatagramOptions,
   ListenerHandle,
   ListenOptions,
-  LookupResult,
   StreamHandle,
-} from "../src/backend.ts";
-import { _gaierror, EAI_NONAME } from "../src/errors.ts";
-import type { BunApi, BunConnectOptions, BunSocket } from "./_bun_api.ts";
-import { _bindDatagram } from "./_bun_datagram.ts";
-import { _gaiTranslate, _translate, _unknownHost } from "./_bun_errors.ts";
-import { _BunListener, _Connector, _HANDLERS, type _Slot } from "./_bun_stream.ts";
-import { _execArgvCommandLine, _processes } from "./shared/process.ts";
+} from "../../src/backend.ts";
+import { _lookup, _reverse } from "../shared/dns.ts";
+import type { BunApi, BunConnectOptions, BunSocket } from "./api.ts";
+import { _bindDatagram } from "./datagram.ts";
+import { _translate } from "./errors.ts";
+import { _BunListener, _Connector, _HANDLERS, type _Slot } from "./stream.ts";
+import { _execArgvCommandLine, _processes } from "../shared/process.ts";
 
 /** What Bun can and cannot do. */
 const CAPABILITIES: BackendCapabilities = {
@@ -46,12 +44,8 @@ const CAPABILITIES: BackendCapabilities = {
   bindBeforeConnect: null,
 };
 
-/**
- * Connect options as the core may pass them: `source` (optional) is the
- * address a stream socket was bound to before connecting, which Bun honours
- * through `localAddress`/`localPort`.
- */
-type _ConnectOptions = ConnectOptions & { readonly source?: BackendAddress };
+/** Connect options; Bun honours `source` through `localAddress`/`localPort`. */
+type _ConnectOptions = ConnectOptions;
 
 /** The `Bun` global, read only when the backend is used. */
 function _bun(): BunApi {
@@ -136,29 +130,6 @@ function _connect(bun: BunApi, options: _ConnectOptions): Promise<StreamHandle> 
   });
 }
 
-/** Resolves a host name with the system resolver (/etc/hosts included). */
-async function _lookup(host: string, version: 0 | 4 | 6): Promise<LookupResult[]> {
-  let found: { address: string; family: number }[];
-  try {
-    found = await dns.lookup(host, { all: true, family: version, verbatim: true });
-  } catch (err) {
-    throw _gaiTranslate(err);
-  }
-  if (found.length === 0) throw _gaierror(EAI_NONAME);
-  return found.map((a) => ({ host: a.address, version: a.family === 6 ? 6 : 4 }));
-}
-
-/** Reverse look-up through getnameinfo (/etc/hosts included). */
-async function _reverse(host: string): Promise<string[]> {
-  try {
-    const { hostname } = await dns.lookupService(host, 0);
-    if (hostname === "" || hostname === host) throw _unknownHost();
-    return [hostname];
-  } catch {
-    throw _unknownHost();
-  }
-}
-
 /** The machine's host name. */
 function _hostname(): string {
   return osHostname();
@@ -172,8 +143,8 @@ function _hostname(): string {
  *
  * @example Install the Bun backend
  * ```ts ignore
- * import { setBackend } from "../src/backend.ts";
- * import { bunBackend } from "./bun.ts";
+ * import { setBackend } from "../../src/backend.ts";
+ * import { bunBackend } from "./mod.ts";
  * setBackend(bunBackend());
  * ```
  */

@@ -13,11 +13,12 @@ import type {
   ConnectOptions,
   StreamHandle,
   StreamSink,
-} from "../src/backend.ts";
-import { type OSError, oserror } from "../src/errors.ts";
-import { EBADF, ECANCELED, ENOTCONN, EPIPE } from "../src/errno.ts";
-import { _inet } from "./_node_address.ts";
-import { _translate } from "./_node_errors.ts";
+} from "../../src/backend.ts";
+import { type OSError, oserror } from "../../src/errors.ts";
+import { EBADF, ECANCELED, ENOTCONN, EPIPE } from "../../src/errno.ts";
+import { _StreamEvents } from "../../src/_events.ts";
+import { _inet } from "./address.ts";
+import { _translate } from "./errors.ts";
 
 const _EMPTY = new Uint8Array(0);
 
@@ -47,37 +48,34 @@ interface _Waiter {
 }
 
 /**
- * A connected `net.Socket` seen as a {@linkcode StreamHandle}.
+ * A connected `net.Socket` (or any subclass, e.g. a `tls.TLSSocket`) seen as
+ * a {@linkcode StreamHandle}; Node's adapter and Deno's (whose `node:net`
+ * reads outside the per-turn budget of `Deno.Conn` reads, so every
+ * connection is served) use it.
  *
  * The socket gets its `error` listener at construction and keeps it for
- * life, so no error is ever unhandled, even after `close()`. An accepted
- * socket's data comes as `data` events and stays in Node's own read buffer
- * until `start()`; an outgoing connection's data is read into the shared
- * {@linkcode _READ_BUFFER} and copied out (what is read before `start()` is
- * kept, and reading stops). An error before `start()` is kept and delivered
- * after it.
+ * life, so no error is ever unhandled, even after `close()`. Events go to
+ * the core's {@linkcode _StreamEvents} from the start; while they wait for
+ * `start()` the socket stops reading. An outgoing connection's data is read
+ * into the shared {@linkcode _READ_BUFFER} and copied out; any other
+ * socket's comes as `data` events.
  *
  * @example Wrap an accepted socket
  * ```ts ignore
- * import { _NodeStream } from "./_node_stream.ts";
- * server.on("connection", (s) => queue.push(_NodeStream.accepted(s, listenerAddress)));
+ * import { _NetStream } from "./net_stream.ts";
+ * server.on("connection", (s) => events.connection(_NetStream.accepted(s, listenerAddress)));
  * ```
  */
-export class _NodeStream implements StreamHandle {
+export class _NetStream implements StreamHandle {
   #local: BackendAddress | (() => BackendAddress);
   #remote: BackendAddress | (() => BackendAddress);
   #tcp: boolean;
   #socket: net.Socket;
-  #sink: StreamSink | null = null;
-  #attached = false;
+  #events: _StreamEvents;
+  #held = false;
   #paused = false;
-  /** Node reads into {@linkcode _READ_BUFFER} and calls `#onRead` (outgoing connections). */
-  #userBuffer = false;
-  /** Chunks read before `start()` (outgoing connections only). */
-  #early: Uint8Array[] | null = null;
   #closed = false;
   #failed = false;
-  #pendingError: OSError | null = null;
   #writer: _Waiter | null = null;
   #watchingWrites = false;
   #callbacksDue = 0;
@@ -91,67 +89,85 @@ export class _NodeStream implements StreamHandle {
    * @param local Its local endpoint, or how to read it when first asked
    * (Node asks the kernel: one system call).
    * @param remote Its remote endpoint, or how to read it when first asked.
+   * @param userBuffer Whether Node reads it into {@linkcode _READ_BUFFER}
+   * (`onread`), not through `data` events.
    */
   constructor(
     socket: net.Socket,
     local: BackendAddress | (() => BackendAddress),
     remote: BackendAddress | (() => BackendAddress),
+    userBuffer = false,
   ) {
     this.#local = local;
     this.#remote = remote;
     this.#tcp = typeof local === "function" || local.kind === "inet";
     this.#socket = socket;
+    this.#events = new _StreamEvents(this.#hold);
     // The only listener until a write has to wait (see #watchWrites).
     socket.on("error", (err: unknown) => this.#onError(err));
+    socket.on("end", () => {
+      if (!this.#failed) this.#onEnd();
+    });
+    if (!userBuffer) {
+      socket.on("data", (chunk: Buffer) => {
+        if (!this.#failed) {
+          this.#events.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        }
+      });
+    }
   }
 
   /**
-   * Connects a new socket to `address`; the core's cancel destroys the
-   * attempt. The socket's one `error` listener serves the attempt, then the
-   * handle.
+   * Connects a new socket to `address` (from `source` when given); the
+   * core's cancel destroys the attempt. The socket's one `error` listener
+   * serves the attempt, then the handle.
    *
    * @param address The peer.
    * @param cancel Tells when the core gives up.
+   * @param source The local address to connect from, if bound.
    * @returns The connected handle; rejects with a translated OSError.
    */
-  static connect(address: BackendAddress, cancel: ConnectCancel): Promise<_NodeStream> {
-    return new Promise<_NodeStream>((resolve, reject) => {
+  static connect(
+    address: BackendAddress,
+    cancel: ConnectCancel,
+    source?: BackendAddress,
+  ): Promise<_NetStream> {
+    return new Promise<_NetStream>((resolve, reject) => {
       if (cancel.cancelled) {
         reject(oserror(ECANCELED));
         return;
       }
-      let stream: _NodeStream | null = null;
+      let stream: _NetStream | null = null;
       // Node reads only once connected, when `stream` is set.
       const onRead = (n: number, buffer: Uint8Array) => stream!.#onRead(n, buffer);
       let socket: net.Socket;
       try {
-        socket = net.connect(_connectOptions(address, onRead));
+        socket = net.connect(_connectOptions(address, source, onRead));
       } catch (err) {
         reject(_translate(err));
         return;
       }
-      stream = _NodeStream.#outgoing(socket, address);
+      stream = _NetStream.#outgoing(socket, address);
       stream.#awaitConnect(cancel, resolve, reject);
     });
   }
 
   /** The handle of an outgoing connection (reading into {@linkcode _READ_BUFFER}). */
-  static #outgoing(socket: net.Socket, peer: BackendAddress): _NodeStream {
-    const stream = peer.kind === "unix"
-      ? new _NodeStream(socket, { kind: "unix", path: "" }, peer)
-      : new _NodeStream(
+  static #outgoing(socket: net.Socket, peer: BackendAddress): _NetStream {
+    return peer.kind === "unix"
+      ? new _NetStream(socket, { kind: "unix", path: "" }, peer, true)
+      : new _NetStream(
         socket,
         () => _inet(socket.localAddress, socket.localPort, socket.localFamily ?? peer.version),
         peer,
+        true,
       );
-    stream.#userBuffer = true;
-    return stream;
   }
 
   /** Settles a connect attempt: connected, failed (through `#onError`) or aborted. */
   #awaitConnect(
     cancel: ConnectCancel,
-    resolve: (stream: _NodeStream) => void,
+    resolve: (stream: _NetStream) => void,
     reject: (err: OSError) => void,
   ): void {
     const socket = this.#socket;
@@ -170,24 +186,28 @@ export class _NodeStream implements StreamHandle {
   }
 
   /**
-   * Wraps a socket a listener accepted, reading its addresses at once.
+   * Wraps a socket a listener accepted. Its peer's address is read now: a
+   * connection the peer already reset has none any more.
    *
    * @param socket The accepted socket.
    * @param listener The listener's bound address (the local end of unix streams).
-   * @returns The handle.
+   * @returns The handle, or `null` for a connection that is already dead
+   * (its peer address is gone; accept(2) would have skipped it).
    */
-  static accepted(socket: net.Socket, listener: BackendAddress): _NodeStream {
+  static accepted(socket: net.Socket, listener: BackendAddress): _NetStream | null {
     if (listener.kind === "unix") {
-      return new _NodeStream(socket, listener, { kind: "unix", path: "" });
+      return new _NetStream(socket, listener, { kind: "unix", path: "" });
     }
-    const v = listener.version;
-    return new _NodeStream(
+    const host = socket.remoteAddress;
+    if (host === undefined) return null;
+    const remote = _inet(host, socket.remotePort, socket.remoteFamily ?? listener.version);
+    return new _NetStream(
       socket,
       () =>
         socket.localAddress === undefined // gone already: the listener's address and port
           ? listener
           : _inet(socket.localAddress, socket.localPort, socket.localFamily),
-      () => _inet(socket.remoteAddress, socket.remotePort, socket.remoteFamily ?? v),
+      remote,
     );
   }
 
@@ -204,16 +224,12 @@ export class _NodeStream implements StreamHandle {
   }
 
   /**
-   * Begins delivering events to `sink`, from a later microtask.
+   * Begins delivering events to `sink` (those that waited from a microtask).
    *
    * @param sink Receives data, end and error.
    */
   start(sink: StreamSink): void {
-    this.#sink = sink;
-    // Node emits `data` and `end` from later ticks only, so attaching here is
-    // not synchronous delivery (and spares a queued microtask per connection).
-    if (this.#pendingError === null) this.#attach();
-    else queueMicrotask(() => this.#attach());
+    this.#events.start(sink);
   }
 
   /**
@@ -225,11 +241,19 @@ export class _NodeStream implements StreamHandle {
     if (!this.#closed) this.#socket.pause();
   }
 
-  /** Resumes reading after {@linkcode _NodeStream.pause}. */
+  /** Resumes reading after {@linkcode _NetStream.pause}. */
   resume(): void {
     this.#paused = false;
-    if (this.#attached && !this.#closed) this.#socket.resume();
+    if (!this.#held && !this.#closed) this.#socket.resume();
   }
+
+  /** Stops reading while events wait for `start()` (see {@linkcode _StreamEvents}). */
+  #hold = (on: boolean): void => {
+    this.#held = on;
+    if (this.#closed) return;
+    if (on) this.#socket.pause();
+    else if (!this.#paused) this.#socket.resume();
+  };
 
   /**
    * Writes bytes. Node writes to the OS at once when nothing is queued:
@@ -286,6 +310,9 @@ export class _NodeStream implements StreamHandle {
    */
   #onWritten = (err?: Error | null): void => {
     this.#callbacksDue--;
+    // Deno's node:net cancels a write when a reset closed the socket; the
+    // reset itself follows as an `error` event (or `close`), which settles it.
+    if (err && (err as { code?: unknown }).code === "ECANCELED" && !this.#closed) return;
     if (err) this.#settleWrite(_translate(err));
     else if (this.#callbacksDue === 0) this.#settleWrite(null);
   };
@@ -371,61 +398,16 @@ export class _NodeStream implements StreamHandle {
   #markClosed(): boolean {
     if (this.#closed) return false;
     this.#closed = true;
-    this.#sink = null;
+    this.#events.close();
     if (this.#writer !== null) this.#settleWrite(oserror(EBADF));
     return true;
   }
 
-  #attach(): void {
-    if (this.#closed || this.#attached) return;
-    this.#attached = true;
-    if (this.#pendingError !== null) {
-      this.#fail(this.#pendingError);
-      return;
-    }
-    const socket = this.#socket;
-    socket.on("end", () => {
-      if (!this.#failed) this.#onEnd();
-    });
-    if (this.#userBuffer) {
-      // Reading goes on (and `end` can come) once the stream flows.
-      if (this.#early === null) {
-        if (!this.#paused) socket.resume();
-      } else queueMicrotask(() => this.#flushEarly());
-      return;
-    }
-    socket.on("data", (chunk: Buffer) => {
-      if (!this.#failed) {
-        this.#sink?.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-      }
-    });
-    if (this.#paused) socket.pause();
-  }
-
-  /**
-   * Node's `onread` callback: `n` bytes were read into the shared buffer.
-   * Before `start()` the chunk is kept and reading stops (returns false).
-   */
+  /** Node's `onread` callback: `n` bytes were read into the shared buffer. */
   #onRead(n: number, buffer: Uint8Array): boolean {
     if (this.#closed || this.#failed) return true; // drained and dropped
-    const chunk = buffer.slice(0, n);
-    if (!this.#attached) {
-      (this.#early ??= []).push(chunk);
-      return false;
-    }
-    this.#sink?.data(chunk);
-    return true;
-  }
-
-  /** Hands chunks read before `start()` over, then lets reading go on. */
-  #flushEarly(): void {
-    const early = this.#early ?? [];
-    this.#early = null;
-    for (const chunk of early) {
-      if (this.#closed || this.#failed) return;
-      this.#sink?.data(chunk);
-    }
-    if (!this.#closed && !this.#paused) this.#socket.resume();
+    this.#events.data(buffer.slice(0, n));
+    return !this.#held;
   }
 
   /**
@@ -437,13 +419,13 @@ export class _NodeStream implements StreamHandle {
   #onEnd(): void {
     const socket = this.#socket;
     if (!this.#tcp || socket.writableEnded || socket.writableLength > 0 || this.#peerKnown()) {
-      this.#sink?.end();
+      this.#events.end();
       return;
     }
     try {
       socket.write(_EMPTY, (err?: Error | null) => {
         if (err) this.#onError(err);
-        else if (!this.#failed) this.#sink?.end();
+        else if (!this.#failed) this.#events.end();
       });
     } catch (err) {
       this.#onError(err);
@@ -469,18 +451,8 @@ export class _NodeStream implements StreamHandle {
     const error = _translate(err);
     this.#settleWrite(error);
     if (this.#closed || this.#failed) return;
-    if (!this.#attached) {
-      this.#pendingError ??= error;
-      return;
-    }
-    this.#fail(error);
-  }
-
-  #fail(error: OSError): void {
     this.#failed = true;
-    const sink = this.#sink;
-    this.#sink = null;
-    sink?.error(error);
+    this.#events.error(error);
   }
 
   #settleWrite(err: OSError | null): void {
@@ -495,11 +467,12 @@ export class _NodeStream implements StreamHandle {
 /** Node's connect options for a backend address; Node reads into {@linkcode _READ_BUFFER}. */
 function _connectOptions(
   address: BackendAddress,
+  source: BackendAddress | undefined,
   onRead: (n: number, buffer: Uint8Array) => boolean,
 ): net.NetConnectOpts {
   const onread = { buffer: _READ_BUFFER, callback: onRead };
   if (address.kind === "unix") return { path: address.path, allowHalfOpen: true, onread };
-  return {
+  const options: net.TcpNetConnectOpts = {
     host: address.host,
     port: address.port,
     family: address.version,
@@ -508,6 +481,11 @@ function _connectOptions(
     autoSelectFamily: false,
     onread,
   };
+  if (source !== undefined && source.kind === "inet") {
+    options.localAddress = source.host;
+    options.localPort = source.port;
+  }
+  return options;
 }
 
 /**
@@ -519,7 +497,7 @@ function _connectOptions(
  *
  * @example Connect to a local port
  * ```ts ignore
- * import { _connect } from "./_node_stream.ts";
+ * import { _connect } from "./net_stream.ts";
  * const h = await _connect({
  *   address: { kind: "inet", host: "127.0.0.1", port: 8000, version: 4 },
  *   cancel: { cancelled: false, onCancel: null },
@@ -527,5 +505,5 @@ function _connectOptions(
  * ```
  */
 export function _connect(options: ConnectOptions): Promise<StreamHandle> {
-  return _NodeStream.connect(options.address, options.cancel);
+  return _NetStream.connect(options.address, options.cancel, options.source);
 }

@@ -12,36 +12,37 @@ import type {
   ListenerHandle,
   ListenerSink,
   ListenOptions,
-} from "../src/backend.ts";
-import type { OSError } from "../src/errors.ts";
-import { EACCES } from "../src/errno.ts";
-import { _bound } from "./_node_address.ts";
-import { _translate } from "./_node_errors.ts";
-import { _NodeStream } from "./_node_stream.ts";
+} from "../../src/backend.ts";
+import type { OSError } from "../../src/errors.ts";
+import { EACCES } from "../../src/errno.ts";
+import { _ListenerEvents } from "../../src/_events.ts";
+import { _bound } from "./address.ts";
+import { _isTransientAccept } from "./accept.ts";
+import { _translate } from "./errors.ts";
+import { _NetStream } from "./net_stream.ts";
 
 /**
  * A listening `net.Server` seen as a {@linkcode ListenerHandle}.
  *
- * Connections accepted before `start()` are queued and handed over from a
- * microtask after it; connections queued when `close()` is called are
- * destroyed, as the kernel resets a closed listener's backlog.
+ * Accepted connections go to the core's {@linkcode _ListenerEvents} (which
+ * holds them until `start()` and resets those still waiting at `close()`,
+ * as the kernel resets a closed listener's backlog). accept(2) errors never
+ * end the listener: they are transient (libuv goes on accepting) or concern
+ * one connection, see {@linkcode _isTransientAccept}.
  *
  * @example Accept connections
  * ```ts ignore
- * import { _listen } from "./_node_listener.ts";
+ * import { _listen } from "./net_listener.ts";
  * const l = await _listen({ address, backlog: 5, reusePort: false, ipv6Only: false });
  * l.start({ connection: (s) => s.close(), error: console.error });
  * ```
  */
-export class _NodeListener implements ListenerHandle {
+export class _NetListener implements ListenerHandle {
   /** The bound address, with the real port. */
   readonly local: BackendAddress;
   #server: net.Server;
-  #sink: ListenerSink | null = null;
-  #queue: _NodeStream[] = [];
-  #started = false;
+  #events = new _ListenerEvents();
   #closed = false;
-  #pendingError: OSError | null = null;
 
   /**
    * Wraps a server that is already listening.
@@ -53,53 +54,35 @@ export class _NodeListener implements ListenerHandle {
     this.local = local;
     this.#server = server;
     server.on("error", (err: unknown) => this.#onError(_translate(err)));
-    server.on("connection", (socket: net.Socket) => this.#onConnection(socket));
+    server.on("connection", (socket: net.Socket) => {
+      const stream = _NetStream.accepted(socket, this.local);
+      // A connection reset before it was accepted: skipped, as accept(2) skips it.
+      if (stream === null) socket.destroy();
+      else this.#events.connection(stream);
+    });
   }
 
   /**
-   * Begins handing connections to `sink`, from a later microtask.
+   * Begins handing connections to `sink`.
    *
    * @param sink Receives accepted connections and errors.
    */
   start(sink: ListenerSink): void {
-    this.#sink = sink;
-    queueMicrotask(() => this.#flush());
+    this.#events.start(sink);
   }
 
-  /** Stops listening; queued connections are destroyed, accepted ones stay open. */
+  /** Stops listening; waiting connections are reset, accepted ones stay open. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#sink = null;
-    for (const stream of this.#queue.splice(0)) stream.abort();
+    this.#events.close();
     _closeServer(this.#server, this.local);
   }
 
-  #flush(): void {
-    if (this.#closed || this.#started) return;
-    this.#started = true;
-    while (this.#queue.length > 0 && this.#sink !== null) {
-      this.#sink.connection(this.#queue.shift()!);
-    }
-    if (this.#pendingError !== null) this.#onError(this.#pendingError);
-  }
-
-  #onConnection(socket: net.Socket): void {
-    const stream = _NodeStream.accepted(socket, this.local);
-    if (this.#closed) stream.abort();
-    else if (!this.#started) this.#queue.push(stream);
-    else this.#sink?.connection(stream);
-  }
-
   #onError(error: OSError): void {
-    if (this.#closed) return;
-    if (!this.#started) {
-      this.#pendingError ??= error;
-      return;
-    }
-    const sink = this.#sink;
+    if (this.#closed || _isTransientAccept(error.errno)) return;
+    this.#events.error(error);
     this.close();
-    sink?.error(error);
   }
 }
 
@@ -187,7 +170,7 @@ function _listenOptions(options: ListenOptions): net.ListenOptions {
  *
  * @example Listen on an ephemeral port
  * ```ts ignore
- * import { _listen } from "./_node_listener.ts";
+ * import { _listen } from "./net_listener.ts";
  * const l = await _listen({
  *   address: { kind: "inet", host: "127.0.0.1", port: 0, version: 4 },
  *   backlog: 128, reusePort: false, ipv6Only: false,
@@ -212,7 +195,7 @@ export function _listen(options: ListenOptions): Promise<ListenerHandle> {
         if (settled) return;
         settled = true;
         server.off("error", onError);
-        resolve(new _NodeListener(server, _bound(server.address(), options.address)));
+        resolve(new _NetListener(server, _bound(server.address(), options.address)));
       });
     } catch (err) {
       onError(err);

@@ -1,0 +1,174 @@
+/**
+ * The default listener on Deno (see `mod.ts`): `Deno.listen`.
+ *
+ * Deno facts this file lives with (Deno 2.9, Linux):
+ * - A TCP listener on `::` is always dual-stack: Deno has no IPV6_V6ONLY
+ *   option (the `ipv6OnlyStream` capability makes the core refuse it).
+ * - `reusePort` is an unstable option: without `--unstable-net` Deno exits
+ *   the whole process when it is passed, so it is refused here instead.
+ * - Closing a unix listener unlinks its path (CPython leaves it).
+ *
+ * @module
+ */
+
+import type {
+  BackendAddress,
+  ListenerHandle,
+  ListenerSink,
+  ListenOptions,
+} from "../../src/backend.ts";
+import * as E from "../../src/errno.ts";
+import { oserror } from "../../src/errors.ts";
+import { _ListenerEvents } from "../../src/_events.ts";
+import { _ACCEPT_BACKOFF_MS, _isExhausted, _isTransientAccept } from "../shared/accept.ts";
+import type { DenoApi, DenoConn, DenoListener } from "./api.ts";
+import { _translate } from "./errors.ts";
+import { _address, _closeQuietly, _DenoStream } from "./stream.ts";
+
+/**
+ * Closed listeners whose descriptor is not released yet: Deno closes a
+ * listener's fd only when its pending `accept()` has settled, one event-loop
+ * turn after `close()`. Until then the port is still taken (a new bind fails
+ * with EADDRINUSE) and connections to it are queued, then reset.
+ */
+const _releasing = new Set<Promise<void>>();
+
+/**
+ * Waits until every closed listener has released its port, so a `bind` or
+ * `connect` right after `close()` sees the port free, as on Linux.
+ *
+ * @returns Resolves when no closed listener still holds its descriptor.
+ *
+ * @example Rebind a port just closed
+ * ```ts ignore
+ * listener.close();
+ * await _listenersReleased();
+ * ```
+ */
+export async function _listenersReleased(): Promise<void> {
+  for (let i = 0; i < 100 && _releasing.size > 0; i++) await Promise.all([..._releasing]);
+}
+
+/**
+ * A Deno listener as a {@linkcode ListenerHandle}. The accept loop starts
+ * with `start()` (the kernel's backlog holds connections until then).
+ */
+export class _DenoListener implements ListenerHandle {
+  /** The bound endpoint. */
+  readonly local: BackendAddress;
+  #listener: DenoListener;
+  #closed = false;
+  #started = false;
+  #events = new _ListenerEvents();
+  #accepting: Promise<unknown> | null = null;
+
+  /**
+   * Wraps a listener.
+   *
+   * @param listener The Deno listener, now owned by this handle.
+   */
+  constructor(listener: DenoListener) {
+    this.#listener = listener;
+    this.local = _address(listener.addr);
+  }
+
+  /**
+   * Starts the accept loop.
+   *
+   * @param sink Receives the accepted connections.
+   */
+  start(sink: ListenerSink): void {
+    this.#events.start(sink);
+    if (this.#started) return;
+    this.#started = true;
+    this.#accept();
+  }
+
+  /** Stops accepting; a pending accept ends silently. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#events.close();
+    _closeQuietly(this.#listener);
+    const accepting = this.#accepting;
+    if (accepting !== null) {
+      // Settles when the cancelled accept did (bounded, should Deno ever not settle it).
+      const released = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 250);
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        accepting.then(done, done);
+      });
+      _releasing.add(released);
+      released.then(() => _releasing.delete(released));
+    }
+  }
+
+  /** Issues the next accept (one in flight at a time), settled by callbacks. */
+  #accept = (): void => {
+    if (this.#closed) return;
+    const accepting = this.#listener.accept();
+    this.#accepting = accepting;
+    accepting.then(this.#onAccept, this.#onAcceptError);
+  };
+
+  #onAccept = (conn: DenoConn): void => {
+    if (this.#closed) return _closeQuietly(conn);
+    try {
+      this.#events.connection(new _DenoStream(conn));
+    } catch {
+      // The core's sink does not throw; accepting goes on regardless.
+    }
+    this.#accept();
+  };
+
+  /**
+   * Only "this listener is closed" ends it: a connection's own error is
+   * skipped, and out of descriptors or memory it waits a little and retries.
+   */
+  #onAcceptError = (err: unknown): void => {
+    if (this.#closed) return;
+    const error = _translate(err);
+    if (_isExhausted(error.errno)) setTimeout(this.#accept, _ACCEPT_BACKOFF_MS);
+    else if (_isTransientAccept(error.errno)) this.#accept();
+    else {
+      this.#events.error(error);
+      this.close();
+    }
+  };
+}
+
+/**
+ * Binds and listens with `Deno.listen`.
+ *
+ * @param deno The Deno global.
+ * @param unstable Whether `--unstable-net` is on (needed for `reusePort`).
+ * @param options What the core asked for.
+ * @returns The listener.
+ * @throws {OSError} EADDRINUSE …, or ENOPROTOOPT for `reusePort` without `--unstable-net`.
+ *
+ * @example Listen on a free port
+ * ```ts ignore
+ * const l = _listen(Deno, false, {
+ *   address: { kind: "inet", host: "127.0.0.1", port: 0, version: 4 },
+ *   backlog: 128, reusePort: false, ipv6Only: false,
+ * });
+ * ```
+ */
+export function _listen(deno: DenoApi, unstable: boolean, options: ListenOptions): ListenerHandle {
+  const a = options.address;
+  if (a.kind === "unix") return new _DenoListener(deno.listen({ transport: "unix", path: a.path }));
+  if (options.reusePort && !unstable) {
+    throw oserror(E.ENOPROTOOPT, "SO_REUSEPORT needs Deno's --unstable-net flag");
+  }
+  const tcpBacklog = Math.trunc(Math.min(Math.max(options.backlog, 0), 65535)) || 0;
+  return new _DenoListener(deno.listen({
+    transport: "tcp",
+    hostname: a.host,
+    port: a.port,
+    tcpBacklog,
+    ...(options.reusePort ? { reusePort: true } : {}),
+  }));
+}
