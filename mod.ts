@@ -43,8 +43,14 @@ export {
   timeout,
   TimeoutError,
 } from "./src/errors.ts";
-export { type Address, type Data, Socket, socket } from "./src/socket.ts";
-export { SocketFile, type SocketFileOptions } from "./src/makefile.ts";
+export {
+  type Address,
+  type Data,
+  Socket,
+  socket,
+  SocketFile,
+  type SocketFileOptions,
+} from "./src/socket/mod.ts";
 export {
   type AddrInfo,
   create_connection,
@@ -73,4 +79,3 @@ export {
   ntohl,
   ntohs,
 } from "./src/inet.ts";
-export { kReadiness, kWatch, type Pollable, type Readiness } from "./src/_readiness.ts";

@@ -11,7 +11,7 @@
 
 import { _intArg, _pyType } from "./_args.ts";
 import { _lookupFd, kReadiness, kWatch, type Pollable } from "./_readiness.ts";
-import { _setTimer, type _Timer } from "./_timer.ts";
+import { _setTimer, type _Timer } from "./socket/timer.ts";
 import { EBADF, EEXIST, EINVAL, ENOENT } from "./errno.ts";
 import { KeyError, oserror } from "./errors.ts";
 

@@ -4,9 +4,9 @@
  * @module
  */
 
-import { MSG_WAITALL } from "./constants.ts";
-import { _intArg } from "./_args.ts";
-import { OSError } from "./errors.ts";
+import { MSG_WAITALL } from "../constants.ts";
+import { _intArg } from "../_args.ts";
+import { OSError } from "../errors.ts";
 import type { Data } from "./socket.ts";
 
 /** The part of a socket a file object uses. */
