@@ -12,7 +12,6 @@ import {
   AF_UNIX,
   IPPROTO_TCP,
   IPPROTO_UDP,
-  MSG_PEEK,
   SHUT_RD,
   SHUT_RDWR,
   SHUT_WR,
@@ -36,14 +35,7 @@ import {
   type StreamHandle,
 } from "../backend.ts";
 import { _getDefaultTimeout } from "../_defaults.ts";
-import {
-  _allocFd,
-  _freeFd,
-  kReadiness,
-  kWatch,
-  type Pollable,
-  type Readiness,
-} from "../_readiness.ts";
+import { _allocFd, _freeFd, kReadiness, kWatch, type Readiness } from "../_readiness.ts";
 import { SocketFile, type SocketFileOptions } from "./makefile.ts";
 import { _SocketShared } from "./shared.ts";
 import { _Listener } from "./listener.ts";
@@ -111,7 +103,7 @@ class _Cancel implements ConnectCancel {
  * cli.close(); conn.close(); srv.close();
  * ```
  */
-export class Socket implements Pollable {
+export class Socket {
   /** The address family, e.g. `AF_INET`. */
   readonly family: number;
   /** The socket type, e.g. `SOCK_STREAM`. */
@@ -1349,6 +1341,7 @@ export class Socket implements Pollable {
    * Readiness for select/poll.
    *
    * @returns The current readiness.
+   * @ignore
    */
   [kReadiness](): Readiness {
     const shared = this.#shared;
@@ -1379,6 +1372,7 @@ export class Socket implements Pollable {
    *
    * @param onChange Called after each change.
    * @returns Unsubscribe.
+   * @ignore
    */
   [kWatch](onChange: () => void): () => void {
     return this.#shared.watchers.add(onChange);
