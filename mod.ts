@@ -44,8 +44,14 @@ export {
   timeout,
   TimeoutError,
 } from "./src/errors.ts";
-export { type Address, type Data, Socket, socket } from "./src/socket.ts";
-export { SocketFile, type SocketFileOptions } from "./src/makefile.ts";
+export {
+  type Address,
+  type Data,
+  Socket,
+  socket,
+  SocketFile,
+  type SocketFileOptions,
+} from "./src/socket/mod.ts";
 export {
   type AddrInfo,
   create_connection,
@@ -74,4 +80,3 @@ export {
   ntohl,
   ntohs,
 } from "./src/inet.ts";
-export { kReadiness, kWatch, type Pollable, type Readiness } from "./src/_readiness.ts";

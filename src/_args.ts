@@ -55,6 +55,20 @@ export function _cIntArg(v: unknown): number {
 }
 
 /**
+ * Checks an argument Python parses with the `i` format (a C `int`: flags,
+ * `listen`'s backlog, option levels and names), with its OverflowError wording.
+ *
+ * @param v The value.
+ * @returns The integer.
+ */
+export function _intFlagArg(v: unknown): number {
+  const n = _intArg(v);
+  if (n >= 2 ** 31) throw new RangeError("signed integer is greater than maximum");
+  if (n < -(2 ** 31)) throw new RangeError("signed integer is less than minimum");
+  return n;
+}
+
+/**
  * Python's name of an argument's type in "argument N must be X, not Y"
  * messages, where `None` is spelled `None` (elsewhere it is `NoneType`).
  *

@@ -27,7 +27,7 @@ import { _argType, _intArg, _timeoutArg } from "./_args.ts";
 import { _literalVersion, _resolveHost, type Address } from "./_address.ts";
 import { getBackend } from "./backend.ts";
 import { _lookup, _reverse } from "./_resolver.ts";
-import { _unnamedPair, Socket } from "./socket.ts";
+import { Socket } from "./socket/socket.ts";
 import { _getDefaultTimeout, _setDefaultTimeout } from "./_defaults.ts";
 import { SERVICES } from "./_services.ts";
 
@@ -555,7 +555,7 @@ export async function socketpair(
       const [[b], _] = await Promise.all([lsock.accept(), a.connect(lsock.getsockname())]);
       a.settimeout(_getDefaultTimeout());
       b.settimeout(_getDefaultTimeout());
-      if (family === AF_UNIX) _unnamedPair(a, b);
+      if (family === AF_UNIX) Socket._unnamedPair(a, b);
       return [a, b];
     } catch (err) {
       a.close();
@@ -577,7 +577,7 @@ async function _datagramPair(proto: number): Promise<[Socket, Socket]> {
     await b.bind(`${base}-b`);
     await a.connect(b.getsockname());
     await b.connect(a.getsockname());
-    _unnamedPair(a, b);
+    Socket._unnamedPair(a, b);
     return [a, b];
   } catch (err) {
     a.close();

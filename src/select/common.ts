@@ -6,7 +6,7 @@
  */
 
 import { _lookupFd, kReadiness, kWatch, type Pollable } from "../_readiness.ts";
-import { _setTimer, type _Timer } from "../_timer.ts";
+import { _setTimer, type _Timer } from "../socket/timer.ts";
 import { EBADF } from "../errno.ts";
 import { oserror } from "../errors.ts";
 import {

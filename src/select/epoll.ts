@@ -14,7 +14,7 @@ import {
   type Pollable,
   type Readiness,
 } from "../_readiness.ts";
-import { _setTimer, type _Timer } from "../_timer.ts";
+import { _setTimer, type _Timer } from "../socket/timer.ts";
 import { EEXIST, EINVAL, ENOENT } from "../errno.ts";
 import { oserror } from "../errors.ts";
 import {

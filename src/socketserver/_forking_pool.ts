@@ -18,8 +18,8 @@ import type { BackendProcesses, WorkerProcess } from "../backend.ts";
 import { AF_INET, SOCK_STREAM } from "../constants.ts";
 import * as E from "../errno.ts";
 import { type OSError, oserror } from "../errors.ts";
-import { type Socket, socket } from "../socket.ts";
-import { _setTimer, type _Timer } from "../_timer.ts";
+import { type Socket, socket } from "../socket/socket.ts";
+import { _setTimer, type _Timer } from "../socket/timer.ts";
 
 /** The environment variable that puts a process in worker mode. */
 export const _WORKER_ENV = "UNISOCK_FORKING_WORKER";

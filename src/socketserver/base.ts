@@ -7,7 +7,7 @@
 
 import type { Address } from "../_address.ts";
 import { OSError, TimeoutError } from "../errors.ts";
-import { _setTimer, type _Timer } from "../_timer.ts";
+import { _setTimer, type _Timer } from "../socket/timer.ts";
 import type { BaseRequestHandler } from "./handlers.ts";
 
 /**

@@ -19,7 +19,7 @@ import { type BackendProcesses, getBackend } from "../backend.ts";
 import { AF_INET, AF_UNIX, SOCK_DGRAM, SOCK_STREAM } from "../constants.ts";
 import * as E from "../errno.ts";
 import { OSError, oserror } from "../errors.ts";
-import { type Socket, socket } from "../socket.ts";
+import { type Socket, socket } from "../socket/socket.ts";
 import { TCPServer, UDPServer, UnixDatagramServer, UnixStreamServer } from "./servers.ts";
 import type { ServerClass } from "./base.ts";
 import { ThreadingMixIn, type ThreadingMixInMembers } from "./threading.ts";

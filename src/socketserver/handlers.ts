@@ -9,8 +9,8 @@
 import type { Address } from "../_address.ts";
 import { IPPROTO_TCP, TCP_NODELAY } from "../constants.ts";
 import { OSError } from "../errors.ts";
-import type { SocketFile } from "../makefile.ts";
-import type { Socket } from "../socket.ts";
+import type { SocketFile } from "../socket/makefile.ts";
+import type { Socket } from "../socket/socket.ts";
 import type { BaseServer } from "./base.ts";
 import { _BytesReader, _BytesWriter, _SocketWriter } from "./io.ts";
 import type { DatagramRequest } from "./servers.ts";

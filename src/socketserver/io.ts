@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Socket } from "../socket.ts";
+import type { Socket } from "../socket/socket.ts";
 
 /** What a writer accepts: bytes, any other view, or a string sent as UTF-8. */
 export type WritableData = ArrayBufferView | string;

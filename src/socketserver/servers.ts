@@ -18,7 +18,7 @@ import {
   SOL_SOCKET,
 } from "../constants.ts";
 import { OSError } from "../errors.ts";
-import { type Socket, socket } from "../socket.ts";
+import { type Socket, socket } from "../socket/socket.ts";
 import { BaseServer, type RequestHandlerClass } from "./base.ts";
 
 /** A datagram server's request: the packet and the server's socket. */

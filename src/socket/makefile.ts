@@ -4,13 +4,14 @@
  * @module
  */
 
-import { MSG_WAITALL } from "./constants.ts";
-import { _intArg } from "./_args.ts";
-import { OSError } from "./errors.ts";
+import { MSG_WAITALL } from "../constants.ts";
+import { _intArg } from "../_args.ts";
+import { OSError } from "../errors.ts";
 import type { Data } from "./socket.ts";
 
 /** The part of a socket a file object uses. */
 export interface _FileSocket {
+  fileno(): number;
   recv(bufsize: number, flags?: number): Promise<Uint8Array>;
   sendall(data: Data): Promise<void>;
   _decref_socketios(): void;
@@ -72,6 +73,10 @@ export class SocketFile<T extends Uint8Array | string = Uint8Array | string> {
   #newline: string | null;
   #decoder = new TextDecoder("utf-8");
   #pendingCR = false;
+  /** The writes not yet handed to the OS, chained in order (never rejects); `null`: none. */
+  #writing: Promise<void> | null = null;
+  /** The first write error nobody awaited, reported by the next `flush`. */
+  #writeError: unknown = null;
 
   /**
    * Builds a file object; use `Socket.makefile()` instead.
@@ -99,6 +104,22 @@ export class SocketFile<T extends Uint8Array | string = Uint8Array | string> {
   /** Whether `close()` was called. */
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** The socket's descriptor, as Python's `name` of a socket file; -1 once closed. */
+  get name(): number {
+    return this.#closed ? -1 : this.#sock.fileno();
+  }
+
+  /**
+   * The socket's descriptor, so that `select` and selectors take the file.
+   *
+   * @returns The descriptor.
+   * @throws {RangeError} Once the file is closed (Python's ValueError).
+   */
+  fileno(): number {
+    if (this.#closed) throw new RangeError("I/O operation on closed file.");
+    return this.#sock.fileno();
   }
 
   /**
@@ -159,10 +180,29 @@ export class SocketFile<T extends Uint8Array | string = Uint8Array | string> {
    * @param data The data.
    * @returns The count written (bytes, or characters for text).
    */
-  async write(data: Data): Promise<number> {
-    this.#check(this.#writable, "write");
-    await this.#sock.sendall(data);
-    return typeof data === "string" ? data.length : data.byteLength;
+  write(data: Data): Promise<number> {
+    try {
+      this.#check(this.#writable, "write");
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const n = typeof data === "string" ? data.length : data.byteLength;
+    // In order behind the writes not yet done (a write need not be awaited,
+    // as in Python); its error is also kept for `flush`, so none goes unhandled.
+    const before = this.#writing;
+    const sent = before === null
+      ? this.#sock.sendall(data)
+      : before.then(() => this.#sock.sendall(data));
+    const done: Promise<void> = sent.then(() => {
+      if (this.#writing === done) this.#writing = null;
+    }, (err: unknown) => {
+      this.#writeError ??= err;
+      if (this.#writing === done) this.#writing = null;
+    });
+    this.#writing = done;
+    const out = sent.then(() => n);
+    out.catch(() => {}); // reported by flush when not awaited
+    return out;
   }
 
   /**
@@ -176,20 +216,30 @@ export class SocketFile<T extends Uint8Array | string = Uint8Array | string> {
   }
 
   /**
-   * Nothing is buffered on writes, so this only checks the file is open.
+   * Waits until every byte written so far was handed to the OS.
    *
-   * @returns Resolves at once.
+   * @returns Resolves then; rejects with the error of a write nobody awaited.
    */
-  // deno-lint-ignore require-await
   async flush(): Promise<void> {
     this.#check(true, "flush"); // a closed file rejects, like every other method
+    for (let i = 0; i < 1e9 && this.#writing !== null; i++) await this.#writing;
+    const err = this.#writeError;
+    if (err !== null) {
+      this.#writeError = null;
+      throw err;
+    }
   }
 
-  /** Closes the file; the socket stays open (unless it was closed already). */
+  /**
+   * Closes the file; the socket stays open (unless it was closed already).
+   * Writes still in progress finish first, as Python's close flushes.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#sock._decref_socketios();
+    const writing = this.#writing;
+    if (writing === null) this.#sock._decref_socketios();
+    else writing.then(() => this.#sock._decref_socketios());
   }
 
   /** Closes the file (for `using`). */

@@ -11,6 +11,8 @@ export class _RecvBuffer {
   #head = 0;
   #offset = 0;
   #length = 0;
+  /** How many leading bytes `lineEnd` found without a newline (reset when bytes are taken). */
+  #scanned = 0;
 
   /** Bytes buffered. */
   get length(): number {
@@ -79,10 +81,20 @@ export class _RecvBuffer {
    *
    * @param byte The byte value to find.
    * @param limit How far to look.
+   * @param from Where to start (bytes before it are skipped chunk by chunk, not searched).
    * @returns The index.
    */
-  indexOf(byte: number, limit: number): number {
+  indexOf(byte: number, limit: number, from: number = 0): number {
     let base = 0, i = this.#head, off = this.#offset;
+    while (i < this.#chunks.length && base + this.#chunks[i].length - off <= from) {
+      base += this.#chunks[i].length - off;
+      i++;
+      off = 0;
+    }
+    if (i < this.#chunks.length && from > base) {
+      off += from - base;
+      base = from;
+    }
     while (i < this.#chunks.length && base < limit) {
       const c = this.#chunks[i];
       const end = Math.min(c.length, off + (limit - base));
@@ -98,8 +110,26 @@ export class _RecvBuffer {
     return -1;
   }
 
+  /**
+   * Where the first line ends (the index after its `\n`) within the first
+   * `limit` bytes, or -1. Bytes found without a newline are not searched
+   * again: a long line arriving in many chunks costs one pass, not one per chunk.
+   *
+   * @param limit How far to look.
+   * @returns The line's length, or -1.
+   */
+  lineEnd(limit: number): number {
+    const n = Math.min(limit, this.#length);
+    const from = Math.min(this.#scanned, n);
+    const at = this.indexOf(0x0a, n, from);
+    if (at >= 0) return at + 1;
+    this.#scanned = n;
+    return -1;
+  }
+
   /** Drops everything. */
   clear(): void {
+    this.#scanned = 0;
     this.#chunks = [];
     this.#head = 0;
     this.#offset = 0;
@@ -134,6 +164,7 @@ export class _RecvBuffer {
   }
 
   #advance(index: number, offset: number, n: number): void {
+    this.#scanned = 0;
     this.#head = index;
     this.#offset = offset;
     this.#length -= n;

@@ -1,13 +1,10 @@
 // Datagram helpers of the socket core: the receive queue, bounded in bytes
 // like the kernel's (each datagram charged its length plus a fixed overhead)
 // and counting the datagrams it refuses as the kernel's drop counter does;
-// the cache of the last numeric `sendto` address; and the receives waiting
-// for a datagram.
+// and the cache of the last numeric `sendto` address.
 
-import type { BackendAddress } from "./backend.ts";
-import { type OSError, TimeoutError } from "./errors.ts";
-import { _literalVersion } from "./_address.ts";
-import type { _Deadline, _Deadlines } from "./_timer.ts";
+import type { BackendAddress } from "../backend.ts";
+import { _literalVersion } from "../_address.ts";
 
 /** What a queued datagram costs beyond its bytes, roughly the kernel's per-packet charge. */
 export const _DGRAM_OVERHEAD = 256;
@@ -177,79 +174,5 @@ export class _TargetCache {
     if (host !== "" && host !== "<broadcast>" && _literalVersion(host) === 0) return;
     this.#address = [...address];
     this.#target = target;
-  }
-}
-
-/** One receive waiting in {@linkcode _Arrivals}. */
-interface _Waiting {
-  readonly resolve: () => void;
-  readonly reject: (err: OSError) => void;
-  deadline: _Deadline | null;
-}
-
-/**
- * Receives waiting for the next datagram (or error) on one socket. Every
- * arrival wakes all of them, as the kernel wakes every blocked reader; one
- * takes the datagram and the others wait again. Cheaper than the socket's
- * general waiting (no condition closure, no list rebuilt per wake).
- *
- * @example Wait for the next datagram
- * ```ts ignore
- * const arrivals = new _Arrivals();
- * const next = arrivals.wait(Infinity, deadlines);
- * arrivals.wake(); // from the adapter's callback
- * await next;
- * ```
- */
-export class _Arrivals {
-  #waiting: _Waiting[] = [];
-
-  /**
-   * Waits for the next {@linkcode _Arrivals.wake}.
-   *
-   * @param at The deadline (`Infinity`: none); it rejects with TimeoutError then.
-   * @param deadlines The socket's deadlines (used only when `at` is finite).
-   * @returns Resolves at the next wake; rejects at the deadline or on close.
-   */
-  wait(at: number, deadlines: _Deadlines | null): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const w: _Waiting = { resolve, reject, deadline: null };
-      if (at !== Infinity && deadlines !== null) {
-        w.deadline = deadlines.add(at, (closed) => {
-          const i = this.#waiting.indexOf(w);
-          if (i >= 0) this.#waiting.splice(i, 1);
-          reject(closed ?? new TimeoutError());
-        });
-      }
-      this.#waiting.push(w);
-    });
-  }
-
-  /**
-   * Wakes every waiting receive (a datagram or an error arrived).
-   *
-   * @param deadlines The socket's deadlines, to stop watching the woken.
-   */
-  wake(deadlines: _Deadlines | null): void {
-    const ws = this.#waiting;
-    if (ws.length === 0) return;
-    for (const w of ws) {
-      if (w.deadline !== null) deadlines?.remove(w.deadline);
-      w.resolve();
-    }
-    ws.length = 0;
-  }
-
-  /**
-   * Ends every waiting receive with the error `err` builds (the socket
-   * closed); builds it only when a receive waits.
-   *
-   * @param err Builds the error (EBADF).
-   */
-  close(err: () => OSError): void {
-    if (this.#waiting.length === 0) return;
-    const ws = this.#waiting.splice(0);
-    const e = err();
-    for (const w of ws) w.reject(e);
   }
 }

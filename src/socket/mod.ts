@@ -1,0 +1,8 @@
+/**
+ * The socket object and its file objects: what `mod.ts` exports of this folder.
+ *
+ * @module
+ */
+
+export { type Address, type Data, Socket, socket } from "./socket.ts";
+export { SocketFile, type SocketFileOptions } from "./makefile.ts";
