@@ -467,7 +467,9 @@ export class FakeBackend implements Backend {
   }
 
   lookup(host: string, version: 0 | 4 | 6): Promise<LookupResult[]> {
-    const found = (this.hosts.get(host) ?? []).filter((r) => version === 0 || r.version === version);
+    const found = (this.hosts.get(host) ?? []).filter((r) =>
+      version === 0 || r.version === version
+    );
     if (found.length === 0) {
       return Promise.reject(Object.assign(new Error(host), { code: "ENOTFOUND" }));
     }
@@ -530,7 +532,7 @@ export class FakeBackend implements Backend {
  * @param options The fake's options.
  */
 export async function withFake(
-  fn: (fake: FakeBackend) => Promise<void>,
+  fn: (fake: FakeBackend) => Promise<void> | void,
   options: FakeOptions = {},
 ): Promise<void> {
   const real = getBackend();

@@ -94,7 +94,9 @@ test("core: where reading can stop, it pauses above SO_RCVBUF and resumes at hal
       assert.deepEqual(h.flow, ["pause", "resume"]);
       s.setblocking(false);
       const rest = await drain(s);
-      const all = [...Array(above).keys()].map(String).concat(rest.map((r) => r.replace(/\.+$/, "")));
+      const all = [...Array(above).keys()].map(String).concat(
+        rest.map((r) => r.replace(/\.+$/, "")),
+      );
       assert.deepEqual(all, [...Array(pauseAt + 10).keys()].map(String));
       assert.equal(Socket._drops(s), 0);
     } finally {

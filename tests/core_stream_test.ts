@@ -6,7 +6,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { FakeBackend, type FakeStream, turn, withFake } from "./_fake_backend.ts";
+import { type FakeBackend, type FakeStream, turn, withFake } from "./_fake_backend.ts";
 import { Socket } from "../src/socket/socket.ts";
 import {
   AF_INET,
@@ -46,7 +46,7 @@ async function settled(p: Promise<unknown>): Promise<boolean> {
 }
 
 test("core: the Socket class and setBackend are the same module instances", async () => {
-  await withFake(async () => {
+  await withFake(() => {
     assert.throws(
       () => new Socket(AF_UNIX, SOCK_DGRAM),
       (e: unknown) => e instanceof OSError && /on fake: no/.test(e.message),

@@ -11,7 +11,7 @@ import { _Waiting } from "../src/socket/waiting.ts";
 import { OSError, TimeoutError } from "../src/errors.ts";
 
 test("core: descriptors are the lowest free numbers, reused after close, -1 once closed", async () => {
-  await withFake(async () => {
+  await withFake(() => {
     const socks = [new Socket(), new Socket(), new Socket()];
     try {
       const [a, b, c] = socks.map((s) => s.fileno());
