@@ -178,6 +178,22 @@ test("forking TCP server: 100 clients served by two workers; close leaves no pro
   });
 });
 
+test("forking TCP server: handle_request() in the supervisor is a RuntimeError", async () => {
+  await withFixture(["tcp", "1"], async (fx, ready) => {
+    if (expectUnsupported(ready, "ForkingTCPServer")) return;
+    fx.send("handle\n");
+    const line = await fx.next();
+    assert.equal(line.error, "RuntimeError", JSON.stringify(line));
+    assert.match(
+      String(line.message),
+      /^ForkingTCPServer\.handle_request\(\): .*serve_forever\(\)/,
+    );
+    // The pool still serves.
+    assert.deepEqual([...await clients(ready.port as number, 1)], ready.pids);
+    await closeAndCheck(fx, ready.pids as number[]);
+  });
+});
+
 test("forking TCP server: a worker killed mid-run is replaced and service goes on", async () => {
   await withFixture(["tcp", "2"], async (fx, ready) => {
     if (expectUnsupported(ready, "ForkingTCPServer")) return;

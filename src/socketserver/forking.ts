@@ -18,7 +18,7 @@ import type { Address } from "../_address.ts";
 import { type BackendProcesses, getBackend } from "../backend.ts";
 import { AF_INET, AF_UNIX, SOCK_DGRAM, SOCK_STREAM } from "../constants.ts";
 import * as E from "../errno.ts";
-import { OSError, oserror } from "../errors.ts";
+import { OSError, oserror, RuntimeError } from "../errors.ts";
 import { type Socket, socket } from "../socket.ts";
 import { TCPServer, UDPServer, UnixDatagramServer, UnixStreamServer } from "./servers.ts";
 import { type ServerClass } from "./base.ts";
@@ -34,7 +34,9 @@ export interface ForkingMixInMembers {
   max_children: number;
   /**
    * When true (default), `server_close()` waits until every worker has
-   * finished its running handlers and exited.
+   * finished its running handlers and exited. When false, it returns at
+   * once and the workers exit without finishing their running handlers
+   * (set it before `await server.ready`, so that the workers run with it).
    */
   block_on_close: boolean;
   /** The process ids of the running workers; `null` before the pool starts. */
@@ -114,11 +116,20 @@ type _Threaded = TCPServer<unknown> & ThreadingMixInMembers;
  *   workers serve until `shutdown()`; it restarts a worker that dies (with a
  *   back-off when they keep dying) and prints why to stderr;
  *   `server_close()` tells every worker to finish its running handlers and
- *   exit, and with `block_on_close` waits for that. SIGINT and SIGTERM stop
+ *   exit, and with `block_on_close` waits for that. With `block_on_close`
+ *   false, `server_close()` returns at once and each worker exits as soon as
+ *   it stops accepting, ending the handlers it still runs; a worker also
+ *   exits as soon as the first process is gone. A child forked by Python
+ *   finishes its request even after its parent exited. SIGINT and SIGTERM stop
  *   the pool the same way before the process exits; a worker exits as soon
  *   as the first process is gone, even when it was killed with SIGKILL.
- * - `handle_request()` is refused in the first process (a pool cannot serve
- *   exactly one request); `fileno()` is -1 there once the workers listen.
+ * - `handle_request()` in the first process rejects with a RuntimeError.
+ *   CPython's accepts one connection in the parent, forks a child that
+ *   serves it and returns without waiting for the child. Here the first
+ *   process holds no listening socket (each worker listens and the kernel
+ *   picks the worker for a connection), so it has no request to hand over,
+ *   and telling the workers to serve one request each could serve several.
+ *   `fileno()` is -1 there once the workers listen.
  * - `process_request` (in the workers) starts the request as a concurrent
  *   task; `active_children` holds the workers' pids; `collect_children()`
  *   reaps nothing by hand (see {@linkcode ForkingMixInMembers}).
@@ -245,8 +256,9 @@ export function ForkingMixIn<TBase extends ServerClass<TCPServer<unknown>>>(
     override handle_request(): Promise<void> {
       if (this.#role !== "supervisor") return _never();
       return Promise.reject(
-        new TypeError(
-          `${this.#label()}.handle_request(): requests are served by the worker processes; use serve_forever()`,
+        new RuntimeError(
+          `${this.#label()}.handle_request(): the worker processes accept the requests, ` +
+            "so the first process cannot serve exactly one; use serve_forever()",
         ),
       );
     }
