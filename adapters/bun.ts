@@ -37,7 +37,7 @@ import type { BunApi, BunConnectOptions, BunSocket } from "./_bun_api.ts";
 import { _bindDatagram } from "./_bun_datagram.ts";
 import { _gaiTranslate, _translate, _unknownHost } from "./_bun_errors.ts";
 import { _BunListener, _Connector, _HANDLERS, type _Slot } from "./_bun_stream.ts";
-import { _execArgvCommandLine, _processes } from "./shared/process.ts";
+import { _execArgvCommandLine, _processes, _spawnStarter } from "./shared/process.ts";
 
 /** What Bun can and cannot do. */
 const CAPABILITIES: BackendCapabilities = {
@@ -188,6 +188,6 @@ export function bunBackend(): Backend {
     lookup: _lookup,
     reverse: _reverse,
     hostname: _hostname,
-    processes: _processes("bun", _execArgvCommandLine, null),
+    processes: _processes("bun", _spawnStarter(_execArgvCommandLine), null),
   };
 }

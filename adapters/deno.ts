@@ -32,7 +32,7 @@ import { _bindDatagram } from "./_deno_datagram.ts";
 import { _translate } from "./_deno_errors.ts";
 import { _connect, _listen, _listenersReleased } from "./_deno_stream.ts";
 import { _denoCommandLine } from "./deno/process.ts";
-import { _processes } from "./shared/process.ts";
+import { _processes, _spawnStarter } from "./shared/process.ts";
 
 function _capabilities(unstable: boolean): BackendCapabilities {
   return {
@@ -111,7 +111,7 @@ export function denoBackend(): Backend {
     },
     processes: _processes(
       "deno",
-      _denoCommandLine,
+      _spawnStarter(_denoCommandLine),
       "Deno's datagram sockets have no SO_REUSEPORT (with SO_REUSEADDR one process would get every datagram)",
     ),
   };

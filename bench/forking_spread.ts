@@ -17,7 +17,7 @@
  * The spread is the smaller worker's share / the larger's (1.00 = even).
  *
  *     node bench/forking_spread.ts [--conns N] [--trials N] [--burn MS] [--seconds N]
- *                                  [--runtime deno,bun,node] [--method reuseport,cluster]
+ *                                  [--runtime deno,bun,node] [--method forking,cluster]
  *
  * @module
  */
@@ -38,7 +38,7 @@ function option(name: string, fallback: string): string {
 const CONNS = Number(option("--conns", "200"));
 const TRIALS = Number(option("--trials", "20"));
 const RUNTIMES = option("--runtime", "deno,bun,node").split(",");
-const METHODS = option("--method", "reuseport,cluster").split(",");
+const METHODS = option("--method", "forking,cluster").split(",");
 const BURN_MS = option("--burn", "20");
 const SECONDS = Number(option("--seconds", "3"));
 const LIMIT_MS = 60_000;

@@ -3,10 +3,11 @@
  * one TCP port, and each connection is answered with the pid of the worker
  * that accepted it, then held until the client closes it.
  *
- *     forking_spread_server.ts reuseport|cluster [workers=2] [burn_ms=0]
+ *     forking_spread_server.ts forking|cluster [workers=2] [burn_ms=0]
  *
- * `reuseport`: a unisock `ForkingTCPServer` (SO_REUSEPORT listeners, one per
- * worker; the kernel picks the listener by a hash of the connection).
+ * `forking`: a unisock `ForkingTCPServer` (SO_REUSEPORT listeners, one per
+ * worker, where the kernel picks the listener by a hash of the connection;
+ * on Node its workers are cluster workers sharing the primary's listener).
  * `cluster`: `node:cluster` with a `node:net` server in each worker (Node's
  * primary accepts and hands connections round-robin, or whatever the runtime's
  * `node:cluster` does). With `burn_ms`, each connection first costs that many
@@ -21,7 +22,7 @@ import { createServer } from "node:net";
 import process from "node:process";
 import { ForkingTCPServer, StreamRequestHandler } from "../socketserver.ts";
 
-const method = process.argv[2] ?? "reuseport";
+const method = process.argv[2] ?? "forking";
 const workers = Number(process.argv[3] ?? 2);
 const burnMs = Number(process.argv[4] ?? 0);
 
@@ -39,7 +40,7 @@ class Pid extends StreamRequestHandler {
   }
 }
 
-if (method === "reuseport") {
+if (method === "forking") {
   const server = new ForkingTCPServer(["127.0.0.1", 0], Pid);
   server.max_children = workers;
   await server.ready;

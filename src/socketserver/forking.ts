@@ -9,7 +9,10 @@
  * environment marker. In a worker, the same constructor call binds the same
  * address with SO_REUSEPORT, so the kernel spreads connections (and, for UDP,
  * flows) over the workers, and serves; the worker's program never goes past
- * `await server.ready`. The first process supervises.
+ * `await server.ready`. On Node the workers are `node:cluster` workers whose
+ * TCP listeners join the first process's shared listener, which hands the
+ * connections out in turn (more evenly than SO_REUSEPORT's hash). The first
+ * process supervises.
  *
  * @module
  */
@@ -105,8 +108,9 @@ type _Threaded = TCPServer<unknown> & ThreadingMixInMembers;
  * - The pool of `max_children` workers (default: the number of CPUs) starts
  *   with the server; `ready` resolves once every worker listens. A worker
  *   runs the program's main module again up to the same constructor call,
- *   which binds the address the first process bound (SO_REUSEPORT) and
- *   serves; code before that call runs in every worker too, and the worker's
+ *   which binds the address the first process bound (SO_REUSEPORT; on Node,
+ *   through `node:cluster`, whose primary hands out the connections in turn)
+ *   and serves; code before that call runs in every worker too, and the worker's
  *   program never continues past `await server.ready`. A program may run
  *   several forking servers; each worker serves the one it was started for.
  * - Each worker serves its connections concurrently, as a threading server
