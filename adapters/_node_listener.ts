@@ -166,10 +166,10 @@ function _listenError(err: unknown, address: BackendAddress): OSError {
 /** Node's listen options for backend listen options. */
 function _listenOptions(options: ListenOptions): net.ListenOptions {
   const { address, backlog } = options;
-  if (address.kind === "unix") return { path: address.path, backlog, exclusive: true };
   // A forking server's worker is a cluster worker: its SO_REUSEPORT listener
   // joins the primary's shared one instead (round-robin, see node/process.ts).
   const shared = options.reusePort && _clusterShared();
+  if (address.kind === "unix") return { path: address.path, backlog, exclusive: !shared };
   const listen: net.ListenOptions = {
     host: address.host,
     port: address.port,

@@ -22,7 +22,7 @@ import { _connect } from "./_node_stream.ts";
 import { _listen } from "./_node_listener.ts";
 import { _bindDatagram, _NO_UNIX_DGRAM } from "./_node_dgram.ts";
 import { _processes } from "./shared/process.ts";
-import { _nodeStarter } from "./node/process.ts";
+import { _nodeStarter, _unixStreamGap } from "./node/process.ts";
 
 /** Platforms where Node honours `reusePort` (others fail the bind). */
 const _REUSEPORT_PLATFORMS: ReadonlySet<string> = new Set(["linux", "freebsd", "sunos", "aix"]);
@@ -102,6 +102,6 @@ export function nodeBackend(): Backend {
     lookup: _lookup,
     reverse: _reverse,
     hostname: () => os.hostname(),
-    processes: _processes("node", _nodeStarter(), _reusePortGap()),
+    processes: _processes("node", _nodeStarter(), _reusePortGap(), _unixStreamGap()),
   };
 }

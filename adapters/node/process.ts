@@ -2,14 +2,20 @@
  * How Node starts a forking server's worker: as a `node:cluster` worker, so
  * that the workers' listeners join the first process's shared listener and
  * Node's round-robin hands out the connections (see `bench/README.md`: it
- * spreads connections more evenly than SO_REUSEPORT's hash). A program that
- * is itself a cluster worker starts plain child processes instead.
+ * spreads connections more evenly than SO_REUSEPORT's hash); unix stream
+ * listeners are shared the same way. A program that is itself a cluster
+ * worker starts plain child processes instead.
  *
  * @module
  */
 
 import cluster from "node:cluster";
-import { _execArgvCommandLine, _spawnStarter, type _Starter } from "../shared/process.ts";
+import {
+  _execArgvCommandLine,
+  _spawnStarter,
+  type _Starter,
+  _UNIX_STREAM_GAP,
+} from "../shared/process.ts";
 
 /**
  * Whether a listener with SO_REUSEPORT in this process should join the
@@ -44,4 +50,20 @@ export function _nodeStarter(): _Starter {
     cluster.setupPrimary({ stdio: ["ignore", "inherit", "inherit", "ipc"] });
     return cluster.fork(env).process;
   };
+}
+
+/**
+ * Why a forking unix stream server's workers cannot share its path here:
+ * `null` (they share it through the cluster primary) unless this program is
+ * itself a cluster worker, whose workers are plain child processes.
+ *
+ * @returns `null`, or the reason.
+ *
+ * @example
+ * ```ts ignore
+ * console.log(_unixStreamGap()); // null
+ * ```
+ */
+export function _unixStreamGap(): string | null {
+  return cluster.isPrimary ? null : `${_UNIX_STREAM_GAP} (this program is a cluster worker)`;
 }

@@ -105,6 +105,10 @@ function _spawn(
   };
 }
 
+/** Why workers cannot share a unix socket's path where nothing else shares it. */
+export const _UNIX_STREAM_GAP = "worker processes share an address with SO_REUSEPORT, which does " +
+  "not apply to unix sockets, and a listening unix socket cannot be handed to another process here";
+
 /**
  * Builds the process control of a runtime.
  *
@@ -112,6 +116,8 @@ function _spawn(
  * @param start How this runtime starts the program again.
  * @param shareDatagram `null` when UDP sockets of several processes can
  *   share a port with SO_REUSEPORT, else why not.
+ * @param shareUnixStream `null` when a listening unix stream path can be
+ *   shared by the workers, else why not.
  * @returns The backend's `processes` member.
  *
  * @example Bun's process control
@@ -123,9 +129,11 @@ export function _processes(
   runtime: string,
   start: _Starter,
   shareDatagram: string | null,
+  shareUnixStream: string | null = _UNIX_STREAM_GAP,
 ): BackendProcesses {
   return {
     shareDatagram,
+    shareUnixStream,
     cpuCount: () =>
       typeof os.availableParallelism === "function"
         ? os.availableParallelism()

@@ -137,8 +137,10 @@ type _Threaded = TCPServer<unknown> & ThreadingMixInMembers;
  * - `process_request` (in the workers) starts the request as a concurrent
  *   task; `active_children` holds the workers' pids; `collect_children()`
  *   reaps nothing by hand (see {@linkcode ForkingMixInMembers}).
- * - Unix stream and datagram servers raise an OSError naming the runtime:
- *   SO_REUSEPORT does not apply to unix sockets. So do UDP servers where the
+ * - Unix stream servers work on Node (the cluster primary shares the path;
+ *   it is removed when the pool closes) and raise an OSError naming the
+ *   runtime elsewhere: SO_REUSEPORT does not apply to unix sockets. Unix
+ *   datagram servers raise everywhere. So do UDP servers where the
  *   runtime has no SO_REUSEPORT for datagram sockets (Deno), and TCP servers
  *   where it has none for listeners (Deno without `--unstable-net`).
  *
@@ -200,6 +202,10 @@ export function ForkingMixIn<TBase extends ServerClass<TCPServer<unknown>>>(
       this.allow_reuse_port = true;
       if (this.#role === "supervisor") {
         this.#check();
+        // A unix path is bound by the runtime's shared listener, once: the
+        // first worker's bind reports its errors (a probe here would leave
+        // the path taken).
+        if (this.address_family === AF_UNIX) return;
         return await super.server_bind();
       }
       this.server_address = this.#order!.address;
@@ -224,7 +230,7 @@ export function ForkingMixIn<TBase extends ServerClass<TCPServer<unknown>>>(
       if (!Number.isInteger(size) || size < 1) {
         throw new RangeError(`max_children must be a positive integer, not ${size}`);
       }
-      await super.server_activate();
+      if (this.address_family !== AF_UNIX) await super.server_activate();
       // Bound (so the port is known and free) but closed before the workers
       // bind: a listener here would take a share of the clients and reset them.
       this.socket.close();
@@ -295,9 +301,11 @@ export function ForkingMixIn<TBase extends ServerClass<TCPServer<unknown>>>(
       const label = this.#label();
       const processes = _processes(label);
       let gap: string | null;
-      if (this.address_family === AF_UNIX) {
+      if (this.address_family === AF_UNIX && this.socket_type === SOCK_STREAM) {
+        gap = processes.shareUnixStream;
+      } else if (this.address_family === AF_UNIX) {
         gap = "worker processes share an address with SO_REUSEPORT, which does not apply to " +
-          "unix sockets, and a listening unix socket cannot be handed to another process here";
+          "unix sockets, and a bound unix datagram socket cannot be handed to another process here";
       } else if (this.socket_type === SOCK_DGRAM) {
         gap = processes.shareDatagram;
       } else {
@@ -437,11 +445,13 @@ export const ForkingUDPServer: ForkingMixInClass<typeof UDPServer> = ForkingMixI
 export type ForkingUDPServer = InstanceType<typeof ForkingUDPServer>;
 
 /**
- * `ForkingMixIn(UnixStreamServer)`. Its constructor raises an OSError naming
- * the runtime: worker processes share an address with SO_REUSEPORT, which
- * Linux does not apply to unix sockets.
+ * `ForkingMixIn(UnixStreamServer)`. On Node the workers share the path
+ * through `node:cluster` (the path is removed when the pool closes). On Deno
+ * and Bun its constructor raises an OSError naming the runtime: worker
+ * processes share an address with SO_REUSEPORT, which Linux does not apply
+ * to unix sockets.
  *
- * @example The error
+ * @example The error on Deno and Bun
  * ```ts ignore
  * import { BaseRequestHandler, ForkingUnixStreamServer } from "@unisock/socket/socketserver";
  * try {
