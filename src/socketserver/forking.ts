@@ -24,7 +24,7 @@ import * as E from "../errno.ts";
 import { OSError, oserror, RuntimeError } from "../errors.ts";
 import { type Socket, socket } from "../socket.ts";
 import { TCPServer, UDPServer, UnixDatagramServer, UnixStreamServer } from "./servers.ts";
-import { type ServerClass } from "./base.ts";
+import type { ServerClass } from "./base.ts";
 import { ThreadingMixIn, type ThreadingMixInMembers } from "./threading.ts";
 import { _messages, _Pool, _send, _WORKER_ENV, type _WorkerOrder } from "./_forking_pool.ts";
 
