@@ -22,19 +22,11 @@
  * @module
  */
 
-import { type ChildProcess, spawn } from "node:child_process";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
-import process from "node:process";
+import { BIN, option, ROOT, startServer, stopServer } from "./_forking_child.ts";
 
-const ROOT = join(import.meta.dirname ?? ".", "..");
-const BIN = (name: string) => join(ROOT, "node_modules", ".bin", name);
 const SERVER = join(ROOT, "bench", "forking_spread_server.ts");
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
-}
 const CONNS = Number(option("--conns", "200"));
 const TRIALS = Number(option("--trials", "20"));
 const RUNTIMES = option("--runtime", "deno,bun,node").split(",");
@@ -43,31 +35,12 @@ const BURN_MS = option("--burn", "20");
 const SECONDS = Number(option("--seconds", "3"));
 const LIMIT_MS = 60_000;
 
-/** Starts a server and resolves with its port once it prints "listening on". */
-function start(runtime: string, method: string, burn: string): Promise<[ChildProcess, number]> {
+/** Starts a server (2 workers) and resolves with it and its port. */
+function start(runtime: string, method: string, burn: string) {
   const args = [SERVER, method, "2", burn];
-  const [cmd, argv] = runtime === "deno"
-    ? [BIN("deno"), ["run", "-A", "--unstable-net", ...args]]
-    : [BIN(runtime), args];
-  const child = spawn(cmd, argv, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  let err = "";
-  child.stderr!.on("data", (d: Uint8Array) => err += new TextDecoder().decode(d));
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`${runtime}: no "listening on"`)), LIMIT_MS);
-    child.stdout!.on("data", (d: Uint8Array) => {
-      out += new TextDecoder().decode(d);
-      const m = /listening on [\d.]+:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve([child, Number(m[1])]);
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${runtime} ${method} exited ${code}: ${err.trim().split("\n")[0]}`));
-    });
-  });
+  return runtime === "deno"
+    ? startServer(`${runtime} ${method}`, BIN("deno"), ["run", "-A", "--unstable-net", ...args])
+    : startServer(`${runtime} ${method}`, BIN(runtime), args);
 }
 
 /** Opens a connection and resolves with it and the pid it was answered with. */
@@ -145,11 +118,7 @@ async function served<T>(
   try {
     return await body(port);
   } finally {
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(killer);
+    await stopServer(child);
   }
 }
 
