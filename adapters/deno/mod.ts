@@ -35,7 +35,7 @@
  */
 
 import { _denoCommandLine } from "./process.ts";
-import { _processes } from "../shared/process.ts";
+import { _processes, _spawnStarter } from "../shared/process.ts";
 import type {
   Backend,
   BackendAddress,
@@ -159,7 +159,7 @@ export function denoBackend(): Backend {
     },
     processes: _processes(
       "deno",
-      _denoCommandLine,
+      _spawnStarter(_denoCommandLine),
       "Deno's datagram sockets have no SO_REUSEPORT (with SO_REUSEADDR one process would get every datagram)",
     ),
   };

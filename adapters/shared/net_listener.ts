@@ -20,6 +20,7 @@ import { _bound } from "./address.ts";
 import { _isTransientAccept } from "./accept.ts";
 import { _translate } from "./errors.ts";
 import { _NetStream } from "./net_stream.ts";
+import { _clusterShared } from "../node/process.ts";
 
 /**
  * A listening `net.Server` seen as a {@linkcode ListenerHandle}.
@@ -148,16 +149,19 @@ function _listenError(err: unknown, address: BackendAddress): OSError {
 /** Node's listen options for backend listen options. */
 function _listenOptions(options: ListenOptions): net.ListenOptions {
   const { address, backlog } = options;
-  if (address.kind === "unix") return { path: address.path, backlog, exclusive: true };
+  // A forking server's worker is a cluster worker: its SO_REUSEPORT listener
+  // joins the primary's shared one instead (round-robin, see node/process.ts).
+  const shared = options.reusePort && _clusterShared();
+  if (address.kind === "unix") return { path: address.path, backlog, exclusive: !shared };
   const listen: net.ListenOptions = {
     host: address.host,
     port: address.port,
     backlog,
-    exclusive: true,
+    exclusive: !shared,
     ipv6Only: address.version === 6 && options.ipv6Only,
   };
   // Node before 22.12/23.1 ignores the option (the capability says so).
-  if (options.reusePort) listen.reusePort = true;
+  if (options.reusePort && !shared) listen.reusePort = true;
   return listen;
 }
 
