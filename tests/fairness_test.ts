@@ -124,12 +124,17 @@ for (const how of ["unread data", "SO_LINGER 0"] as const) {
     const lines = await output;
     // "first" may arrive before the reset, or be discarded by it.
     assert.equal(lines.at(-1), "ConnectionResetError 104", lines.join("\n"));
-    assert.ok(lines.length <= 2 && (lines.length === 1 || lines[0] === "b'first'"), lines.join("\n"));
+    assert.ok(
+      lines.length <= 2 && (lines.length === 1 || lines[0] === "b'first'"),
+      lines.join("\n"),
+    );
   });
 }
 
 test("reset: a unisock peer sees ConnectionResetError after a close with unread data", {
-  skip: RUNTIME === "deno" && !DENO_NODE_NET ? "UNISOCK_DENO_NET=conn: Deno.Conn cannot send a RST" : false,
+  skip: RUNTIME === "deno" && !DENO_NODE_NET
+    ? "UNISOCK_DENO_NET=conn: Deno.Conn cannot send a RST"
+    : false,
 }, async () => {
   using server = await create_server(["127.0.0.1", 0]);
   using cli = await create_connection(server.getsockname() as [string, number], 10);

@@ -25,7 +25,8 @@
  * well as with `deno check`.
  *
  * What Deno cannot do, on Linux with Deno 2.9:
- * - IPV6_V6ONLY for TCP: Deno's `node:net` and `Deno.listen` both listen
+ * - IPV6_V6ONLY for TCP: Deno's `node:net` ignores `ipv6Only` (its TCP
+ *   bind never sets the option) and `Deno.listen` has none, so both listen
  *   dual-stack on `::`; the `ipv6OnlyStream` capability makes the core
  *   refuse such a bind (UDP honours it through `node:dgram`).
  * - Clearing SO_BROADCAST on a `Deno.listenDatagram` socket (always on).
@@ -80,7 +81,8 @@ function _capabilities(unstable: boolean, fast: boolean): BackendCapabilities {
     bindBeforeConnect: fast
       ? `Deno.connect (${_SWITCH}=conn) cannot bind a local address before connecting`
       : null,
-    ipv6OnlyStream: "Deno has no IPV6_V6ONLY for TCP: a listener on :: is always dual-stack",
+    ipv6OnlyStream: "Deno 2.9's node:net ignores ipv6Only and Deno.listen has no such option: " +
+      "a TCP listener on :: is always dual-stack",
   };
 }
 
