@@ -50,13 +50,15 @@ export class _NetListener implements ListenerHandle {
    *
    * @param server The listening server.
    * @param local Its bound address.
+   * @param settle Whether accepted sockets' writes wait one event-loop turn
+   * (Deno, see {@linkcode _NetStream.accepted}).
    */
-  constructor(server: net.Server, local: BackendAddress) {
+  constructor(server: net.Server, local: BackendAddress, settle = false) {
     this.local = local;
     this.#server = server;
     server.on("error", (err: unknown) => this.#onError(_translate(err)));
     server.on("connection", (socket: net.Socket) => {
-      const stream = _NetStream.accepted(socket, this.local);
+      const stream = _NetStream.accepted(socket, this.local, settle);
       // A connection reset before it was accepted: skipped, as accept(2) skips it.
       if (stream === null) socket.destroy();
       else this.#events.connection(stream);
@@ -169,6 +171,7 @@ function _listenOptions(options: ListenOptions): net.ListenOptions {
  * Binds and listens a stream socket.
  *
  * @param options Where to listen, backlog, SO_REUSEPORT and IPV6_V6ONLY.
+ * @param settle Whether accepted sockets' writes wait one event-loop turn (Deno).
  * @returns The listener, its `local` carrying the real port; rejects with a
  * translated OSError (EADDRINUSE, EADDRNOTAVAIL, EACCES, ENOENT …).
  *
@@ -182,7 +185,7 @@ function _listenOptions(options: ListenOptions): net.ListenOptions {
  * console.log(l.local);
  * ```
  */
-export function _listen(options: ListenOptions): Promise<ListenerHandle> {
+export function _listen(options: ListenOptions, settle = false): Promise<ListenerHandle> {
   return new Promise<ListenerHandle>((resolve, reject) => {
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
     let settled = false;
@@ -199,7 +202,7 @@ export function _listen(options: ListenOptions): Promise<ListenerHandle> {
         if (settled) return;
         settled = true;
         server.off("error", onError);
-        resolve(new _NetListener(server, _bound(server.address(), options.address)));
+        resolve(new _NetListener(server, _bound(server.address(), options.address), settle));
       });
     } catch (err) {
       onError(err);
