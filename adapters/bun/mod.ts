@@ -12,6 +12,8 @@
  * - a failed connect reports only ECONNREFUSED or ENOENT (Bun folds other
  *   connect errors into ECONNREFUSED);
  * - there are no unix datagram sockets;
+ * - abstract unix names of 108 bytes (the whole of `sun_path`) are refused
+ *   with EINVAL; the adapter says so, naming Bun;
  * - UDP sockets cannot stop reading: the datagram handle has no `pause()`, so
  *   the core's queue (bounded like the kernel's) drops what does not fit.
  *
@@ -36,6 +38,8 @@ import { _bindDatagram } from "./datagram.ts";
 import { _translate } from "./errors.ts";
 import { _BunListener, _Connector, _HANDLERS, type _Slot } from "./stream.ts";
 import { _execArgvCommandLine, _processes } from "../shared/process.ts";
+import * as E from "../../src/errno.ts";
+import { OSError } from "../../src/errors.ts";
 
 /** What Bun can and cannot do. */
 const CAPABILITIES: BackendCapabilities = {
@@ -60,9 +64,24 @@ function _target(address: BackendAddress): { hostname: string; port: number } | 
   };
 }
 
+/** The bytes of `sun_path`: Bun refuses an abstract name that fills them all. */
+const _SUN_PATH = 108;
+
+/** An OSError naming Bun for an abstract name Bun refuses, else `null`. */
+function _refusedName(address: BackendAddress): OSError | null {
+  if (address.kind !== "unix" || !address.path.startsWith("\0")) return null;
+  if (new TextEncoder().encode(address.path).length < _SUN_PATH) return null;
+  return new OSError(
+    E.EINVAL,
+    "Invalid argument: Bun refuses abstract unix names of 108 bytes (use at most 107)",
+  );
+}
+
 /** Binds and listens; Bun throws synchronously on failure. */
 function _listen(bun: BunApi, options: ListenOptions): Promise<ListenerHandle> {
   const { address } = options;
+  const refused = _refusedName(address);
+  if (refused !== null) return Promise.reject(refused);
   const handle = new _BunListener(address);
   try {
     const listener = bun.listen<_Slot>({
@@ -110,6 +129,8 @@ function _connectOptions(
 /** Connects, giving up (and resetting a late socket) when the core cancels. */
 function _connect(bun: BunApi, options: _ConnectOptions): Promise<StreamHandle> {
   const { cancel } = options;
+  const refused = _refusedName(options.address);
+  if (refused !== null) return Promise.reject(refused);
   const connector = new _Connector(options.address);
   if (cancel.cancelled) return Promise.reject(connector.cancel());
   return new Promise<StreamHandle>((resolve, reject) => {

@@ -4,8 +4,9 @@
  * Stream sockets (TCP and unix listeners, accepted and outgoing
  * connections) go through `Deno.listen`/`Deno.connect` by default: fast,
  * but unfair above 128 busy connections in one process, with no RST (close
- * sends FIN), no source address before connect, and SO_REUSEPORT only with
- * `--unstable-net`.
+ * sends FIN) and SO_REUSEPORT only with `--unstable-net`. `Deno.connect`
+ * cannot bind a source address, so a connect from a bound address goes
+ * through `node:net` (below) on either path.
  *
  * `UNISOCK_DENO_NET=node` in the environment (read only when `--allow-env`
  * grants it) routes them through Deno's `node:net` instead, with the same
@@ -77,9 +78,7 @@ function _capabilities(unstable: boolean, fast: boolean): BackendCapabilities {
     reusePort: fast && !unstable
       ? `SO_REUSEPORT on Deno.listen needs Deno's --unstable-net flag (or ${_SWITCH}=node)`
       : null,
-    bindBeforeConnect: fast
-      ? `Deno.connect cannot bind a local address before connecting (${_SWITCH}=node can)`
-      : null,
+    bindBeforeConnect: null, // through node:net's localAddress and localPort
     ipv6OnlyStream: "Deno has no IPV6_V6ONLY for TCP: a listener on :: is always dual-stack",
   };
 }
@@ -145,7 +144,10 @@ export function denoBackend(): Backend {
       }
       : (options) => _listenNet(deno, options),
     connect: fast
-      ? (options) => _listenersReleased().then(() => _connect(deno, options))
+      ? (options) =>
+        _listenersReleased().then(() =>
+          options.source?.kind === "inet" ? _connectNet(deno, options) : _connect(deno, options)
+        )
       : (options) => _connectNet(deno, options),
     bindDatagram: (options) => _bindDatagram(deno, options),
     lookup: _lookup,
