@@ -315,6 +315,14 @@ export interface Backend {
   reverse(host: string): Promise<string[]>;
   /** The machine's host name. */
   hostname(): string;
+  /**
+   * Resolves once the runtime has polled its sockets at least once (its I/O
+   * phase ran), so that bytes the kernel already holds have reached the
+   * core. A zero-timeout `select`/`poll` that found nothing ready waits for
+   * this once and looks again. Absent: the core waits two timer turns
+   * (milliseconds), which every event loop separates by a socket poll.
+   */
+  ioTurn?(): Promise<void>;
   /** Worker processes for the forking servers; absent where unsupported. */
   readonly processes?: BackendProcesses;
 }

@@ -33,6 +33,7 @@ import type {
   StreamHandle,
 } from "../../src/backend.ts";
 import { _lookup, _reverse } from "../shared/dns.ts";
+import { _immediateTurn } from "../shared/io_turn.ts";
 import type { BunApi, BunConnectOptions, BunSocket } from "./api.ts";
 import { _bindDatagram } from "./datagram.ts";
 import { _translate } from "./errors.ts";
@@ -180,6 +181,7 @@ export function bunBackend(): Backend {
     lookup: _lookup,
     reverse: _reverse,
     hostname: _hostname,
+    ioTurn: _immediateTurn,
     processes: _processes("bun", _execArgvCommandLine, null),
   };
 }
