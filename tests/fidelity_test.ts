@@ -1,7 +1,7 @@
 // Where unisock once differed from CPython 3.11 on Linux: a bound source
 // address before connect, and abstract unix names that fill all 108 bytes of
-// sun_path. Each expectation is what CPython does here; where a runtime
-// cannot, the check is the OSError naming it.
+// sun_path, and create_server's reuse_port. Each expectation is what CPython
+// does here; where a runtime cannot, the check is the error naming it.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { AF_UNIX, create_connection, create_server, OSError, type Socket, socket } from "unisock";
-import { closedPort, dec, hasPython, isError, RUNTIME } from "./_helpers.ts";
+import { closedPort, dec, DENO_NODE_NET, hasPython, isError, RUNTIME } from "./_helpers.ts";
 
 const NO_PY = "python3 is not installed";
 
@@ -134,5 +134,31 @@ except OSError:
   } finally {
     cli.close();
     py.kill();
+  }
+});
+
+test("create_server(reuse_port): two listeners share a port (plain Deno: RangeError naming the flag)", async () => {
+  // Deno.listen sets SO_REUSEPORT only with --unstable-net (node:net always can).
+  const needsFlag = RUNTIME === "deno" && !DENO_NODE_NET &&
+    typeof (globalThis as { Deno?: { listenDatagram?: unknown } }).Deno?.listenDatagram !==
+      "function";
+  if (needsFlag) {
+    await assert.rejects(
+      create_server(["127.0.0.1", 0], { reuse_port: true }),
+      isError(
+        RangeError,
+        undefined,
+        "SO_REUSEPORT not supported on this platform: SO_REUSEPORT on Deno.listen needs Deno's --unstable-net flag (or UNISOCK_DENO_NET=node)",
+      ),
+    );
+    return;
+  }
+  const first = await create_server(["127.0.0.1", 0], { reuse_port: true });
+  let second: Socket | null = null;
+  try {
+    second = await create_server(first.getsockname() as [string, number], { reuse_port: true });
+    assert.deepEqual(second.getsockname(), first.getsockname());
+  } finally {
+    closeAll(second, first);
   }
 });

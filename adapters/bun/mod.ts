@@ -14,6 +14,9 @@
  * - there are no unix datagram sockets;
  * - abstract unix names of 108 bytes (the whole of `sun_path`) are refused
  *   with EINVAL; the adapter says so, naming Bun;
+ * - out of descriptors, Bun's own accept loop retries without pause (a core
+ *   stays busy); it reports nothing to JavaScript and has no way to pause
+ *   accepting, so the adapter cannot back off;
  * - UDP sockets cannot stop reading: the datagram handle has no `pause()`, so
  *   the core's queue (bounded like the kernel's) drops what does not fit.
  *
