@@ -149,8 +149,9 @@ export interface ConnectOptions {
   /** Tells the adapter when the core gave up (timeout, close). */
   readonly cancel: ConnectCancel;
   /**
-   * The local address to bind before connecting (the user called `bind`),
-   * only passed when `capabilities.bindBeforeConnect` is `null`.
+   * The local address the user bound before connecting. An inet one comes
+   * only when `capabilities.bindBeforeConnect` is `null`, and must be the
+   * connection's source (the port the peer sees).
    */
   readonly source?: BackendAddress;
 }
@@ -221,7 +222,11 @@ export interface BackendCapabilities {
   readonly unixDatagram: string | null;
   /** `null` when SO_REUSEPORT is honoured, else why not. */
   readonly reusePort: string | null;
-  /** `null` when binding a stream socket to a source address before connect works. */
+  /**
+   * `null` when binding a stream socket to a source address before connect
+   * works, else why not: the core then refuses such a connect (OSError
+   * EOPNOTSUPP naming the runtime) rather than connect from another port.
+   */
   readonly bindBeforeConnect: string | null;
   /**
    * `null` (or absent) when IPV6_V6ONLY works for stream sockets, else why
@@ -316,6 +321,14 @@ export interface Backend {
   reverse(host: string): Promise<string[]>;
   /** The machine's host name. */
   hostname(): string;
+  /**
+   * Resolves once the runtime has polled its sockets at least once (its I/O
+   * phase ran), so that bytes the kernel already holds have reached the
+   * core. A zero-timeout `select`/`poll` that found nothing ready waits for
+   * this once and looks again. Absent: the core waits two timer turns
+   * (milliseconds), which every event loop separates by a socket poll.
+   */
+  ioTurn?(): Promise<void>;
   /** Worker processes for the forking servers; absent where unsupported. */
   readonly processes?: BackendProcesses;
 }
