@@ -205,11 +205,12 @@ export class _DenoStream implements StreamHandle {
     }
     this.#reading = true;
     const done = new Promise<number>((resolve) => this.#pull = resolve);
-    this.#conn.read(dst).then(this.#onPulled, this.#onPullError);
+    // Closures per pull, not per connection: most connections never pull.
+    this.#conn.read(dst).then((n) => this.#onPulled(n), (err) => this.#onPullError(err));
     return done;
   }
 
-  #onPulled = (n: number | null): void => {
+  #onPulled(n: number | null): void {
     const settle = this.#pull!;
     this.#pull = null;
     this.#reading = false;
@@ -221,14 +222,14 @@ export class _DenoStream implements StreamHandle {
     }
     settle(n);
     _defer(this.#read);
-  };
+  }
 
-  #onPullError = (err: unknown): void => {
+  #onPullError(err: unknown): void {
     const settle = this.#pull!;
     this.#pull = null;
     this.#onReadError(err);
     settle(0);
-  };
+  }
 
   /**
    * Writes all of `data` (looping over partial writes).
