@@ -72,6 +72,22 @@ export interface StreamHandle {
   /** Resumes reading after `pause()`. */
   resume(): void;
   /**
+   * Optional pull-mode read into the caller's memory: the next read from the
+   * runtime goes straight into `dst` instead of into the adapter's own
+   * buffer, so that a blocking `recv_into` costs neither a fresh chunk nor a
+   * copy. Returns `undefined` when it cannot now (a read into the adapter's
+   * buffer is in flight, reading is paused or ended, the handle is closed):
+   * the core then waits for sink events as usual. Otherwise the promise
+   * resolves with the count read into `dst` (> 0), those bytes never reach
+   * `StreamSink.data`; or with 0 when the read ended in EOF or an error,
+   * which the adapter reported through the sink first. It never rejects. No
+   * sink data arrives while it is pending. The core calls it only with
+   * nothing buffered, no other read waiting and no deadline (the call can
+   * only end with the read, or at `close()`/`abort()`, after which the
+   * adapter must not write into `dst`).
+   */
+  readInto?(dst: Uint8Array): Promise<number> | undefined;
+  /**
    * Hands bytes to the runtime. Returns `undefined` when every byte was
    * written to the OS before returning (a runtime with a synchronous write,
    * nothing queued before it): the runtime no longer needs `data`. Otherwise
