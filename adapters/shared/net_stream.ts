@@ -81,6 +81,8 @@ export class _NetStream implements StreamHandle {
   #callbacksDue = 0;
   /** Settles a pending connect (set only while connecting). */
   #connecting: ((err: OSError | null) => void) | null = null;
+  /** A TLS socket's error translation (`null`: a plain socket). */
+  #tls: ((err: unknown) => OSError) | null;
 
   /**
    * Wraps a connected socket.
@@ -91,16 +93,21 @@ export class _NetStream implements StreamHandle {
    * @param remote Its remote endpoint, or how to read it when first asked.
    * @param userBuffer Whether Node reads it into {@linkcode _READ_BUFFER}
    * (`onread`), not through `data` events.
+   * @param tls For a `tls.TLSSocket`: how its errors translate. Its close
+   * then always ends the TLS session (close_notify) first, and nothing
+   * probes or resets the TCP connection beneath it.
    */
   constructor(
     socket: net.Socket,
     local: BackendAddress | (() => BackendAddress),
     remote: BackendAddress | (() => BackendAddress),
     userBuffer = false,
+    tls: ((err: unknown) => OSError) | null = null,
   ) {
     this.#local = local;
     this.#remote = remote;
-    this.#tcp = typeof local === "function" || local.kind === "inet";
+    this.#tls = tls;
+    this.#tcp = tls === null && (typeof local === "function" || local.kind === "inet");
     this.#socket = socket;
     this.#events = new _StreamEvents(this.#hold);
     // The only listener until a write has to wait (see #watchWrites).
@@ -271,7 +278,8 @@ export class _NetStream implements StreamHandle {
       return Promise.reject(oserror(EPIPE));
     }
     if (data.byteLength === 0) return undefined;
-    const small = data.byteLength <= _NO_CALLBACK_MAX;
+    // A TLS socket takes no zero-length marker write (Deno's fails it).
+    const small = this.#tls === null && data.byteLength <= _NO_CALLBACK_MAX;
     try {
       if (small) socket.write(data);
       else {
@@ -353,7 +361,7 @@ export class _NetStream implements StreamHandle {
     // Everything written is in the kernel already: closing the descriptor
     // sends it and then FIN, as Python's close() does, without waiting a
     // turn for Node's end() and its finish event.
-    if (socket.writableFinished || socket.writableLength === 0) {
+    if (this.#tls === null && (socket.writableFinished || socket.writableLength === 0)) {
       socket.destroy();
       return;
     }
@@ -448,7 +456,7 @@ export class _NetStream implements StreamHandle {
       connecting(_translate(err));
       return;
     }
-    const error = _translate(err);
+    const error = this.#tls !== null ? this.#tls(err) : _translate(err);
     this.#settleWrite(error);
     if (this.#closed || this.#failed) return;
     this.#failed = true;
