@@ -41,6 +41,14 @@ interface _PeerProbe {
   getpeername?(out: object): number;
 }
 
+/** What a TLS socket's handle does differently. */
+export interface _TlsHooks {
+  /** Translates the TLS socket's errors. */
+  translate(err: unknown): OSError;
+  /** Closes gracefully: close_notify, queued writes, FIN, then both streams are released. */
+  close(): void;
+}
+
 /** A write the core is waiting for (the socket's queue was above its mark). */
 interface _Waiter {
   resolve(): void;
@@ -81,8 +89,8 @@ export class _NetStream implements StreamHandle {
   #callbacksDue = 0;
   /** Settles a pending connect (set only while connecting). */
   #connecting: ((err: OSError | null) => void) | null = null;
-  /** A TLS socket's error translation (`null`: a plain socket). */
-  #tls: ((err: unknown) => OSError) | null;
+  /** A TLS socket's hooks (`null`: a plain socket). */
+  #tls: _TlsHooks | null;
 
   /**
    * Wraps a connected socket.
@@ -93,16 +101,16 @@ export class _NetStream implements StreamHandle {
    * @param remote Its remote endpoint, or how to read it when first asked.
    * @param userBuffer Whether Node reads it into {@linkcode _READ_BUFFER}
    * (`onread`), not through `data` events.
-   * @param tls For a `tls.TLSSocket`: how its errors translate. Its close
-   * then always ends the TLS session (close_notify) first, and nothing
-   * probes or resets the TCP connection beneath it.
+   * @param tls For a `tls.TLSSocket`: how its errors translate and how it
+   * closes (close_notify, then the connection beneath); nothing probes or
+   * resets that connection here.
    */
   constructor(
     socket: net.Socket,
     local: BackendAddress | (() => BackendAddress),
     remote: BackendAddress | (() => BackendAddress),
     userBuffer = false,
-    tls: ((err: unknown) => OSError) | null = null,
+    tls: _TlsHooks | null = null,
   ) {
     this.#local = local;
     this.#remote = remote;
@@ -361,7 +369,11 @@ export class _NetStream implements StreamHandle {
     // Everything written is in the kernel already: closing the descriptor
     // sends it and then FIN, as Python's close() does, without waiting a
     // turn for Node's end() and its finish event.
-    if (this.#tls === null && (socket.writableFinished || socket.writableLength === 0)) {
+    if (this.#tls !== null) {
+      this.#tls.close();
+      return;
+    }
+    if (socket.writableFinished || socket.writableLength === 0) {
       socket.destroy();
       return;
     }
@@ -456,7 +468,7 @@ export class _NetStream implements StreamHandle {
       connecting(_translate(err));
       return;
     }
-    const error = this.#tls !== null ? this.#tls(err) : _translate(err);
+    const error = this.#tls !== null ? this.#tls.translate(err) : _translate(err);
     this.#settleWrite(error);
     if (this.#closed || this.#failed) return;
     this.#failed = true;

@@ -285,6 +285,9 @@ export class _HandleDuplex extends Duplex {
   constructor(handle: StreamHandle) {
     super({ allowHalfOpen: true });
     this.#handle = handle;
+    // The TLS socket listens while it lives; an error after it (a reset
+    // once it was destroyed) has no one left to tell.
+    this.on("error", () => {});
     const sink: StreamSink = {
       data: (chunk) => {
         if (!this.push(chunk)) handle.pause();
@@ -310,6 +313,7 @@ export class _HandleDuplex extends Duplex {
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    // Finished: everything was written and FIN sent; else writes are dropped: a reset.
     if (this.writableFinished) this.#handle.close();
     else this.#handle.abort();
     cb(err);
@@ -317,11 +321,30 @@ export class _HandleDuplex extends Duplex {
 }
 
 /** The upgraded connection as a handle with the raw one's addresses. */
-function _upgraded(
-  raw: StreamHandle,
-  up: TlsSocketUpgrade,
-): TlsUpgrade {
-  const stream = new _NetStream(up.socket, () => raw.local, () => raw.remote, false, _translateTls);
+function _upgraded(raw: StreamHandle, duplex: Duplex, up: TlsSocketUpgrade): TlsUpgrade {
+  const t = up.socket;
+  // close_notify goes into the duplex's queue; the duplex then ends after
+  // every queued write (a destroy would drop them), and both are released.
+  const close = () => {
+    const release = () => {
+      t.destroy();
+      duplex.destroy();
+    };
+    const endRaw = () => {
+      if (duplex.writableFinished || duplex.destroyed) release();
+      else {
+        duplex.once("finish", release);
+        duplex.once("close", release);
+        if (!duplex.writableEnded) duplex.end();
+      }
+    };
+    if (t.writableEnded || t.destroyed) endRaw();
+    else t.end(endRaw);
+  };
+  const stream = new _NetStream(t, () => raw.local, () => raw.remote, false, {
+    translate: _translateTls,
+    close,
+  });
   return { stream, session: up.session };
 }
 
@@ -337,10 +360,12 @@ function _upgraded(
  */
 export const tlsUpgrader: TlsUpgrader = {
   async upgradeClient(stream: StreamHandle, options: TlsClientOptions): Promise<TlsUpgrade> {
-    return _upgraded(stream, await _tlsConnect(new _HandleDuplex(stream), options));
+    const duplex = new _HandleDuplex(stream);
+    return _upgraded(stream, duplex, await _tlsConnect(duplex, options));
   },
   async upgradeServer(stream: StreamHandle, options: TlsServerOptions): Promise<TlsUpgrade> {
-    return _upgraded(stream, await _tlsAccept(new _HandleDuplex(stream), options));
+    const duplex = new _HandleDuplex(stream);
+    return _upgraded(stream, duplex, await _tlsAccept(duplex, options));
   },
 };
 
