@@ -160,6 +160,8 @@ function _session(socket: tls.TLSSocket, serverName: string | null): TlsSession 
  *
  * @param socket A connected stream (a `net.Socket`, or {@linkcode _HandleDuplex}).
  * @param options What the core prepared from the `SSLContext`.
+ * @param onSecure Called with the result in the same turn as the handshake
+ * ends, before an error of the TLS socket can go unheard.
  * @returns The TLS socket and its session.
  *
  * @example Upgrade a connected socket
@@ -170,6 +172,7 @@ function _session(socket: tls.TLSSocket, serverName: string | null): TlsSession 
 export function _tlsConnect(
   socket: Duplex,
   options: TlsClientOptions,
+  onSecure: (up: TlsSocketUpgrade) => void = () => {},
 ): Promise<TlsSocketUpgrade> {
   return new Promise((resolve, reject) => {
     let t: tls.TLSSocket;
@@ -199,7 +202,9 @@ export function _tlsConnect(
       t.removeAllListeners("error");
       t.removeAllListeners("close");
       socket.removeAllListeners("end");
-      resolve({ socket: t, session: _session(t, options.serverName) });
+      const up = { socket: t, session: _session(t, options.serverName) };
+      onSecure(up);
+      resolve(up);
     });
   });
 }
@@ -211,6 +216,8 @@ export function _tlsConnect(
  *
  * @param socket An accepted stream (a `net.Socket`, or {@linkcode _HandleDuplex}).
  * @param options What the core prepared from the `SSLContext`.
+ * @param onSecure Called with the result in the same turn as the handshake
+ * ends, before an error of the TLS socket can go unheard.
  * @returns The TLS socket and its session.
  *
  * @example Upgrade an accepted socket
@@ -221,6 +228,7 @@ export function _tlsConnect(
 export function _tlsAccept(
   socket: Duplex,
   options: TlsServerOptions,
+  onSecure: (up: TlsSocketUpgrade) => void = () => {},
 ): Promise<TlsSocketUpgrade> {
   return new Promise((resolve, reject) => {
     let server: tls.Server;
@@ -257,7 +265,9 @@ export function _tlsAccept(
         return;
       }
       const name = (t as { servername?: unknown }).servername;
-      resolve({ socket: t, session: _session(t, typeof name === "string" ? name : null) });
+      const up = { socket: t, session: _session(t, typeof name === "string" ? name : null) };
+      onSecure(up);
+      resolve(up);
     });
     server.emit("connection", socket);
   });
@@ -359,13 +369,17 @@ function _upgraded(raw: StreamHandle, duplex: Duplex, up: TlsSocketUpgrade): Tls
  * ```
  */
 export const tlsUpgrader: TlsUpgrader = {
-  async upgradeClient(stream: StreamHandle, options: TlsClientOptions): Promise<TlsUpgrade> {
+  upgradeClient(stream: StreamHandle, options: TlsClientOptions): Promise<TlsUpgrade> {
     const duplex = new _HandleDuplex(stream);
-    return _upgraded(stream, duplex, await _tlsConnect(duplex, options));
+    let done: TlsUpgrade;
+    return _tlsConnect(duplex, options, (up) => done = _upgraded(stream, duplex, up))
+      .then(() => done);
   },
-  async upgradeServer(stream: StreamHandle, options: TlsServerOptions): Promise<TlsUpgrade> {
+  upgradeServer(stream: StreamHandle, options: TlsServerOptions): Promise<TlsUpgrade> {
     const duplex = new _HandleDuplex(stream);
-    return _upgraded(stream, duplex, await _tlsAccept(duplex, options));
+    let done: TlsUpgrade;
+    return _tlsAccept(duplex, options, (up) => done = _upgraded(stream, duplex, up))
+      .then(() => done);
   },
 };
 
