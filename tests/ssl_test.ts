@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import process from "node:process";
 import { describe, test } from "node:test";
 import {
   create_connection,
@@ -34,7 +35,6 @@ import { dec, enc, hasPython, RUNTIME } from "./_helpers.ts";
 
 const F = join(import.meta.dirname!, "fixtures", "tls");
 const f = (name: string) => join(F, name);
-const PASSWORD = "unisock-test";
 
 function serverContext(): SSLContext {
   const ctx = new SSLContext(PROTOCOL_TLS_SERVER);
@@ -524,6 +524,93 @@ describe("socketserver over TLS", { skip: !hasCurl }, () => {
       await server.shutdown();
       await serving;
       await server.server_close();
+    }
+  });
+});
+
+const ROOT = join(import.meta.dirname!, "..");
+const BIN = (name: string) => join(ROOT, "node_modules", ".bin", name);
+const COMMAND: string[] = RUNTIME === "deno" ? [BIN("deno"), "run", "-A"] : [BIN(RUNTIME)];
+
+/** Runs an example to its end (bounded); resolves with its stdout. */
+function runExample(name: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(COMMAND[0], [...COMMAND.slice(1), join(ROOT, "examples", name), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: "1" },
+      timeout: 30_000,
+    });
+    let out = "", err = "";
+    c.stdout.on("data", (d: Buffer) => out += d.toString());
+    c.stderr.on("data", (d: Buffer) => err += d.toString());
+    c.on("close", (code) => code === 0 ? resolve(out) : reject(new Error(`${code}: ${out}${err}`)));
+  });
+}
+
+const PY_HTTPS = `
+import http.server, ssl, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b"Hello, HTTPS"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a): pass
+srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+print(srv.server_address[1], flush=True)
+srv.handle_request()
+`;
+
+describe("examples", { skip: !hasPython() || !hasCurl }, () => {
+  test("https_client.ts against CPython's http.server over TLS", async () => {
+    const [py, done] = startPython(PY_HTTPS, [f("server.pem"), f("server.key")]);
+    try {
+      const port = await firstLine(py);
+      const out = await runExample("https_client.ts", ["localhost", port, f("ca.pem")]);
+      assert.match(out, /^TLSv1\.3 TLS_\w+\nHTTP\/1\.0 200 OK\nHello, HTTPS\n$/);
+      await done;
+    } finally {
+      py.kill();
+    }
+  });
+
+  test("tls_hello_server.ts answers curl --cacert", async () => {
+    const c = spawn(COMMAND[0], [
+      ...COMMAND.slice(1),
+      join(ROOT, "examples", "tls_hello_server.ts"),
+      "0",
+      f("server.pem"),
+      f("server.key"),
+    ], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, timeout: 30_000 });
+    try {
+      const port = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        c.stdout.on("data", (d: Buffer) => {
+          out += d.toString();
+          const m = /listening on [\d.]+:(\d+)\n/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        c.on("close", () => reject(new Error("exited: " + out)));
+      });
+      const r = spawnSync("curl", [
+        "-sS",
+        "--max-time",
+        "10",
+        "--cacert",
+        f("ca.pem"),
+        `https://localhost:${port}/`,
+      ], {
+        encoding: "utf8",
+        timeout: 15_000,
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, "Hello, World over TLSv1.3\n");
+    } finally {
+      c.kill("SIGTERM");
     }
   });
 });

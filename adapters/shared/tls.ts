@@ -197,11 +197,12 @@ export function _tlsConnect(
     };
     t.once("error", fail);
     t.once("close", () => fail(_closed()));
-    socket.once("end", () => fail(_closed()));
+    const onEnd = () => fail(_closed());
+    socket.once("end", onEnd);
     t.once("secureConnect", () => {
       t.removeAllListeners("error");
       t.removeAllListeners("close");
-      socket.removeAllListeners("end");
+      socket.removeListener("end", onEnd);
       const up = { socket: t, session: _session(t, options.serverName) };
       onSecure(up);
       resolve(up);
