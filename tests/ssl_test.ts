@@ -354,6 +354,24 @@ describe("refusals", () => {
     }
   });
 
+  test("suppress_ragged_eofs=false is refused, naming the runtime", async () => {
+    const s = socket();
+    try {
+      await assert.rejects(
+        clientContext().wrap_socket(s, {
+          server_hostname: "localhost",
+          suppress_ragged_eofs: false,
+        }),
+        (e: unknown) =>
+          e instanceof Error && (e as { errno?: number }).errno === 95 &&
+          e.message.includes(RUNTIME),
+      );
+      assert.ok(s.fileno() >= 0, "the socket is left as it was");
+    } finally {
+      s.close();
+    }
+  });
+
   test("wrapping a UDP socket", async () => {
     const u = socket(2, SOCK_DGRAM);
     try {

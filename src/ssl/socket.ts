@@ -12,7 +12,7 @@ import { SOCK_STREAM } from "../constants.ts";
 import * as E from "../errno.ts";
 import { OSError, oserror, TimeoutError } from "../errors.ts";
 import type { Address } from "../_address.ts";
-import type { StreamHandle } from "../backend.ts";
+import { getBackend, type StreamHandle } from "../backend.ts";
 import { type Data, Socket } from "../socket/socket.ts";
 import { getTlsUpgrader, type TlsSession, type TlsUpgrade } from "./backend_tls.ts";
 import { CERT_NONE, CERT_REQUIRED } from "./constants.ts";
@@ -29,7 +29,11 @@ export interface WrapSocketOptions {
   server_hostname?: string | null;
   /** Handshake at once when connected, on `connect`, on `accept` (default `true`). */
   do_handshake_on_connect?: boolean;
-  /** Treat an EOF without close_notify as a plain EOF (default `true`). */
+  /**
+   * Treat an EOF without close_notify as a plain EOF (default `true`;
+   * `false` raises OSError EOPNOTSUPP naming the runtime: its TLS layer does
+   * not report a missing close_notify).
+   */
   suppress_ragged_eofs?: boolean;
 }
 
@@ -158,6 +162,13 @@ export class SSLSocket extends Socket {
       throw new RangeError("check_hostname requires server_hostname");
     }
     if (sock.fileno() === -1) throw new OSError(E.EBADF);
+    if (options.suppress_ragged_eofs === false) {
+      throw new OSError(
+        E.EOPNOTSUPP,
+        `suppress_ragged_eofs=False is not available on ${getBackend().name}: ` +
+          "node:tls does not tell an EOF after close_notify from one without",
+      );
+    }
     const connected = Socket._stateOf(sock) === "connected";
     const handshake = connected && (options.do_handshake_on_connect ?? true);
     if (handshake && sock.gettimeout() === 0) {
@@ -338,12 +349,37 @@ export class SSLSocket extends Socket {
 
   // ---- I/O before an implicit handshake ---------------------------------------------
 
+  /**
+   * As `Socket.recv`, on decrypted bytes (handshaking first if it is still due).
+   *
+   * @param bufsize The most bytes.
+   * @param flags As for `Socket.recv`.
+   * @returns The bytes; empty at EOF.
+   *
+   * @example Read
+   * ```ts ignore
+   * const data = await tls.recv(1024);
+   * ```
+   */
   override recv(bufsize: number, flags: number = 0): Promise<Uint8Array> {
     return this.#implicit
       ? this.#afterHandshake(() => super.recv(bufsize, flags))
       : super.recv(bufsize, flags);
   }
 
+  /**
+   * As `Socket.recv_into`, on decrypted bytes.
+   *
+   * @param buffer Where to copy.
+   * @param nbytes The most bytes (0: the buffer's size).
+   * @param flags As for `Socket.recv`.
+   * @returns The count.
+   *
+   * @example Read into a buffer
+   * ```ts ignore
+   * const n = await tls.recv_into(buf);
+   * ```
+   */
   override recv_into(
     buffer: ArrayBufferView,
     nbytes: number = 0,
@@ -354,18 +390,53 @@ export class SSLSocket extends Socket {
       : super.recv_into(buffer, nbytes, flags);
   }
 
+  /**
+   * As `Socket.send`: encrypts and sends.
+   *
+   * @param data The bytes.
+   * @param flags As for `Socket.send`.
+   * @returns The count taken.
+   *
+   * @example Send
+   * ```ts ignore
+   * await tls.send("hi");
+   * ```
+   */
   override send(data: Data, flags: number = 0): Promise<number> {
     return this.#implicit
       ? this.#afterHandshake(() => super.send(data, flags))
       : super.send(data, flags);
   }
 
+  /**
+   * As `Socket.sendall`: encrypts and sends every byte.
+   *
+   * @param data The bytes.
+   * @param flags As for `Socket.send`.
+   * @returns Resolves once everything was handed on.
+   *
+   * @example Send all
+   * ```ts ignore
+   * await tls.sendall("hello\n");
+   * ```
+   */
   override sendall(data: Data, flags: number = 0): Promise<void> {
     return this.#implicit
       ? this.#afterHandshake(() => super.sendall(data, flags))
       : super.sendall(data, flags);
   }
 
+  /**
+   * Reads one line of decrypted bytes (used by file objects).
+   *
+   * @param limit The most bytes.
+   * @returns The line; empty at EOF.
+   *
+   * @example Through makefile
+   * ```ts ignore
+   * const line = await tls.makefile("rb").readline();
+   * ```
+   */
   override _readline(limit: number): Promise<Uint8Array> {
     return this.#implicit
       ? this.#afterHandshake(() => super._readline(limit))
@@ -410,6 +481,12 @@ export class SSLSocket extends Socket {
    * ```
    */
   getpeercert(binary_form: true): Uint8Array | null;
+  /**
+   * The peer's certificate as Python's dict (empty when not verified).
+   *
+   * @param binary_form `false` or omitted.
+   * @returns The certificate, or `null` when the peer sent none.
+   */
   getpeercert(binary_form?: false): PeerCertificate | Record<string, never> | null;
   getpeercert(
     binary_form: boolean = false,
