@@ -26,10 +26,11 @@
  */
 
 import "./adapters/auto.ts";
-import { tlsFiles } from "./adapters/shared/tls.ts";
-import { setTlsFiles } from "./src/ssl/backend_tls.ts";
+import { tlsFiles, tlsUpgrader } from "./adapters/shared/tls.ts";
+import { setTlsFiles, setTlsUpgrader } from "./src/ssl/backend_tls.ts";
 
 setTlsFiles(tlsFiles);
+setTlsUpgrader(tlsUpgrader);
 
 export {
   CERT_NONE,
@@ -52,6 +53,7 @@ export {
   SSLContext,
   type VerifyLocations,
 } from "./src/ssl/context.ts";
+export { SSLSocket, type WrapSocketOptions } from "./src/ssl/socket.ts";
 export {
   CertificateError,
   SSLCertVerificationError,

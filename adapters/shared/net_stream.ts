@@ -41,6 +41,14 @@ interface _PeerProbe {
   getpeername?(out: object): number;
 }
 
+/** What a TLS socket's handle does differently. */
+export interface _TlsHooks {
+  /** Translates the TLS socket's errors. */
+  translate(err: unknown): OSError;
+  /** Closes gracefully: close_notify, queued writes, FIN, then both streams are released. */
+  close(): void;
+}
+
 /** A write the core is waiting for (the socket's queue was above its mark). */
 interface _Waiter {
   resolve(): void;
@@ -87,6 +95,8 @@ export class _NetStream implements StreamHandle {
   #openGate: (() => void) | null = null;
   /** A write now would need `#gate` first: accepted on Deno, no data received yet. */
   #unsettled = false;
+  /** A TLS socket's hooks (`null`: a plain socket). */
+  #tls: _TlsHooks | null;
 
   /**
    * Wraps a connected socket.
@@ -97,16 +107,21 @@ export class _NetStream implements StreamHandle {
    * @param remote Its remote endpoint, or how to read it when first asked.
    * @param userBuffer Whether Node reads it into {@linkcode _READ_BUFFER}
    * (`onread`), not through `data` events.
+   * @param tls For a `tls.TLSSocket`: how its errors translate and how it
+   * closes (close_notify, then the connection beneath); nothing probes or
+   * resets that connection here.
    */
   constructor(
     socket: net.Socket,
     local: BackendAddress | (() => BackendAddress),
     remote: BackendAddress | (() => BackendAddress),
     userBuffer = false,
+    tls: _TlsHooks | null = null,
   ) {
     this.#local = local;
     this.#remote = remote;
-    this.#tcp = typeof local === "function" || local.kind === "inet";
+    this.#tls = tls;
+    this.#tcp = tls === null && (typeof local === "function" || local.kind === "inet");
     this.#socket = socket;
     this.#events = new _StreamEvents(this.#hold);
     // The only listener until a write has to wait (see #watchWrites).
@@ -316,7 +331,8 @@ export class _NetStream implements StreamHandle {
   #send(data: Uint8Array): Promise<void> | undefined {
     const socket = this.#socket;
     if (socket.destroyed) return Promise.reject(oserror(EPIPE));
-    const small = data.byteLength <= _NO_CALLBACK_MAX;
+    // A TLS socket takes no zero-length marker write (Deno's fails it).
+    const small = this.#tls === null && data.byteLength <= _NO_CALLBACK_MAX;
     try {
       if (small) socket.write(data);
       else {
@@ -406,6 +422,10 @@ export class _NetStream implements StreamHandle {
     // Everything written is in the kernel already: closing the descriptor
     // sends it and then FIN, as Python's close() does, without waiting a
     // turn for Node's end() and its finish event.
+    if (this.#tls !== null) {
+      this.#tls.close();
+      return;
+    }
     if (socket.writableFinished || socket.writableLength === 0) {
       socket.destroy();
       return;
@@ -501,7 +521,7 @@ export class _NetStream implements StreamHandle {
       connecting(_translate(err));
       return;
     }
-    const error = _translate(err);
+    const error = this.#tls !== null ? this.#tls.translate(err) : _translate(err);
     this.#settleWrite(error);
     if (this.#closed || this.#failed) return;
     this.#failed = true;

@@ -1,7 +1,11 @@
 /**
  * TLS over `node:tls`, shared by the three adapters: Node, Deno (its
  * `node:tls` runs on rustls) and Bun (BoringSSL) all upgrade an
- * already-connected `net.Socket` with it and report the same error codes.
+ * already-connected stream with it and report the same error codes. The
+ * stream is unisock's own `StreamHandle` seen as a Node `Duplex`
+ * ({@linkcode _HandleDuplex}), so TLS runs alike over every transport
+ * (node:net, Deno.Conn, Bun's sockets); the TLS socket is then a
+ * `_NetStream` handle like any `net.Socket`.
  * Also the synchronous file and key services of `SSLContext`
  * ({@linkcode tlsFiles}), over `node:fs` and `node:crypto`.
  *
@@ -17,17 +21,21 @@ import { Buffer } from "node:buffer";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type * as net from "node:net";
+import { Duplex } from "node:stream";
 import * as tls from "node:tls";
 import * as E from "../../src/errno.ts";
 import { OSError, oserror } from "../../src/errors.ts";
+import type { StreamHandle, StreamSink } from "../../src/backend.ts";
 import type {
   TlsClientOptions,
   TlsFiles,
   TlsKeyResult,
   TlsServerOptions,
   TlsSession,
+  TlsUpgrade,
+  TlsUpgrader,
 } from "../../src/ssl/backend_tls.ts";
+import { _NetStream } from "./net_stream.ts";
 import { _sslError, _verifyError } from "../../src/ssl/errors.ts";
 
 // OpenSSL's verify error names (as node:tls reports them in `code`) and their
@@ -150,8 +158,10 @@ function _session(socket: tls.TLSSocket, serverName: string | null): TlsSession 
  * against `options.ca` when `options.verify`; the host name is left to the
  * core. On failure the socket is destroyed.
  *
- * @param socket A connected TCP or unix `net.Socket`.
+ * @param socket A connected stream (a `net.Socket`, or {@linkcode _HandleDuplex}).
  * @param options What the core prepared from the `SSLContext`.
+ * @param onSecure Called with the result in the same turn as the handshake
+ * ends, before an error of the TLS socket can go unheard.
  * @returns The TLS socket and its session.
  *
  * @example Upgrade a connected socket
@@ -160,8 +170,9 @@ function _session(socket: tls.TLSSocket, serverName: string | null): TlsSession 
  * ```
  */
 export function _tlsConnect(
-  socket: net.Socket,
+  socket: Duplex,
   options: TlsClientOptions,
+  onSecure: (up: TlsSocketUpgrade) => void = () => {},
 ): Promise<TlsSocketUpgrade> {
   return new Promise((resolve, reject) => {
     let t: tls.TLSSocket;
@@ -186,10 +197,15 @@ export function _tlsConnect(
     };
     t.once("error", fail);
     t.once("close", () => fail(_closed()));
+    const onEnd = () => fail(_closed());
+    socket.once("end", onEnd);
     t.once("secureConnect", () => {
       t.removeAllListeners("error");
       t.removeAllListeners("close");
-      resolve({ socket: t, session: _session(t, options.serverName) });
+      socket.removeListener("end", onEnd);
+      const up = { socket: t, session: _session(t, options.serverName) };
+      onSecure(up);
+      resolve(up);
     });
   });
 }
@@ -199,8 +215,10 @@ export function _tlsConnect(
  * client without a verifying certificate fails the handshake; with only
  * `requestCert` a certificate that does not verify fails it, none is fine.
  *
- * @param socket An accepted TCP or unix `net.Socket`.
+ * @param socket An accepted stream (a `net.Socket`, or {@linkcode _HandleDuplex}).
  * @param options What the core prepared from the `SSLContext`.
+ * @param onSecure Called with the result in the same turn as the handshake
+ * ends, before an error of the TLS socket can go unheard.
  * @returns The TLS socket and its session.
  *
  * @example Upgrade an accepted socket
@@ -209,8 +227,9 @@ export function _tlsConnect(
  * ```
  */
 export function _tlsAccept(
-  socket: net.Socket,
+  socket: Duplex,
   options: TlsServerOptions,
+  onSecure: (up: TlsSocketUpgrade) => void = () => {},
 ): Promise<TlsSocketUpgrade> {
   return new Promise((resolve, reject) => {
     let server: tls.Server;
@@ -233,8 +252,10 @@ export function _tlsAccept(
     const onClose = () => fail(Object.assign(new Error("closed"), { code: "ERR_SOCKET_CLOSED" }));
     server.once("tlsClientError", fail);
     socket.once("close", onClose);
+    socket.once("end", onClose);
     server.once("secureConnection", (t: tls.TLSSocket) => {
       socket.removeListener("close", onClose);
+      socket.removeListener("end", onClose);
       server.removeAllListeners("tlsClientError");
       const presented = t.getPeerCertificate(false);
       if (
@@ -245,11 +266,123 @@ export function _tlsAccept(
         return;
       }
       const name = (t as { servername?: unknown }).servername;
-      resolve({ socket: t, session: _session(t, typeof name === "string" ? name : null) });
+      const up = { socket: t, session: _session(t, typeof name === "string" ? name : null) };
+      onSecure(up);
+      resolve(up);
     });
     server.emit("connection", socket);
   });
 }
+
+/**
+ * A {@linkcode StreamHandle} seen as a Node `Duplex`, for `node:tls`:
+ * received bytes are pushed (reading pauses while Node's buffer is full),
+ * writes go to the handle, `end()` half-closes it, and a destroy closes it
+ * (gracefully once the write side ended, else with a reset).
+ *
+ * @example Give a handle to node:tls
+ * ```ts ignore
+ * const t = tls.connect({ socket: new _HandleDuplex(handle) });
+ * ```
+ */
+export class _HandleDuplex extends Duplex {
+  readonly #handle: StreamHandle;
+
+  /**
+   * Starts reading the handle.
+   *
+   * @param handle A connected handle, not started yet.
+   */
+  constructor(handle: StreamHandle) {
+    super({ allowHalfOpen: true });
+    this.#handle = handle;
+    // The TLS socket listens while it lives; an error after it (a reset
+    // once it was destroyed) has no one left to tell.
+    this.on("error", () => {});
+    const sink: StreamSink = {
+      data: (chunk) => {
+        if (!this.push(chunk)) handle.pause();
+      },
+      end: () => this.push(null),
+      error: (err) => this.destroy(err),
+    };
+    handle.start(sink);
+  }
+
+  override _read(): void {
+    this.#handle.resume();
+  }
+
+  override _write(chunk: Buffer, _enc: string, cb: (err?: Error | null) => void): void {
+    const p = this.#handle.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if (p === undefined) cb();
+    else p.then(() => cb(), cb);
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    this.#handle.shutdownWrite().then(() => cb(), () => cb());
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    // Finished: everything was written and FIN sent; else writes are dropped: a reset.
+    if (this.writableFinished) this.#handle.close();
+    else this.#handle.abort();
+    cb(err);
+  }
+}
+
+/** The upgraded connection as a handle with the raw one's addresses. */
+function _upgraded(raw: StreamHandle, duplex: Duplex, up: TlsSocketUpgrade): TlsUpgrade {
+  const t = up.socket;
+  // close_notify goes into the duplex's queue; the duplex then ends after
+  // every queued write (a destroy would drop them), and both are released.
+  const close = () => {
+    const release = () => {
+      t.destroy();
+      duplex.destroy();
+    };
+    const endRaw = () => {
+      if (duplex.writableFinished || duplex.destroyed) release();
+      else {
+        duplex.once("finish", release);
+        duplex.once("close", release);
+        if (!duplex.writableEnded) duplex.end();
+      }
+    };
+    if (t.writableEnded || t.destroyed) endRaw();
+    else t.end(endRaw);
+  };
+  const stream = new _NetStream(t, () => raw.local, () => raw.remote, false, {
+    translate: _translateTls,
+    close,
+  });
+  return { stream, session: up.session };
+}
+
+/**
+ * {@linkcode TlsUpgrader} over `node:tls`, the same on the three runtimes
+ * and every transport.
+ *
+ * @example Install it
+ * ```ts ignore
+ * import { setTlsUpgrader } from "../../src/ssl/backend_tls.ts";
+ * setTlsUpgrader(tlsUpgrader);
+ * ```
+ */
+export const tlsUpgrader: TlsUpgrader = {
+  upgradeClient(stream: StreamHandle, options: TlsClientOptions): Promise<TlsUpgrade> {
+    const duplex = new _HandleDuplex(stream);
+    let done: TlsUpgrade;
+    return _tlsConnect(duplex, options, (up) => done = _upgraded(stream, duplex, up))
+      .then(() => done);
+  },
+  upgradeServer(stream: StreamHandle, options: TlsServerOptions): Promise<TlsUpgrade> {
+    const duplex = new _HandleDuplex(stream);
+    let done: TlsUpgrade;
+    return _tlsAccept(duplex, options, (up) => done = _upgraded(stream, duplex, up))
+      .then(() => done);
+  },
+};
 
 function _readFile(path: string): Uint8Array {
   try {

@@ -112,7 +112,7 @@ export class Socket {
   readonly proto: number;
 
   #fd: number;
-  readonly #shared: _SocketShared;
+  #shared: _SocketShared; // not readonly: `_transfer` moves it (ssl)
   #state: _State = "fresh";
   #ioRefs = 0;
   #closeWanted = false;
@@ -1338,6 +1338,92 @@ export class Socket {
    */
   toString(): string {
     return `<socket.socket fd=${this.#fd}, family=${this.family}, type=${this.type}, proto=${this.proto}>`;
+  }
+
+  // ---- hooks for the ssl layer (src/ssl/socket.ts) -------------------------------
+
+  /**
+   * Moves a stream socket's whole state (descriptor, timeout, binding,
+   * listener or connection) to a fresh socket of the same kind, as Python's
+   * `wrap_socket` takes over the descriptor; `from` is left closed, its
+   * connection untouched.
+   *
+   * @param from The socket given to `wrap_socket`.
+   * @param to The new socket (fresh, same family and type).
+   * @ignore
+   */
+  static _transfer(from: Socket, to: Socket): void {
+    _freeFd(to.#fd);
+    to.#shared = from.#shared;
+    to.#state = from.#state;
+    to.#local = from.#local;
+    to.#remote = from.#remote;
+    to.#binding = from.#binding;
+    to.#bindError = from.#bindError;
+    to.#listener = from.#listener;
+    to.#stream = from.#stream;
+    to.#connecting = from.#connecting;
+    to.#hidden = from.#hidden;
+    _freeFd(from.#fd);
+    to.#fd = _allocFd(to);
+    from.#fd = -1;
+    from.#shared = new _SocketShared(from.family, from.type, null);
+    from.#shared.closed = true;
+    from.#stream = null;
+    from.#listener = null;
+    from.#connecting = null;
+    to.#shared.notify();
+  }
+
+  /**
+   * Takes a connected socket's connection out for an upgrade: the returned
+   * handle carries what was buffered and everything after; the socket reads
+   * nothing until `_attachStream`.
+   *
+   * @param sock A connected stream socket.
+   * @returns The handle, or `null` when the socket is not connected.
+   * @ignore
+   */
+  static _detachStream(sock: Socket): StreamHandle | null {
+    const s = sock.#liveStream();
+    if (s === null) return null;
+    sock.#stream = null;
+    return s.detach();
+  }
+
+  /**
+   * Connects the socket over `h` (the upgraded connection).
+   *
+   * @param sock The socket `_detachStream` was called on.
+   * @param h The new handle.
+   * @ignore
+   */
+  static _attachStream(sock: Socket, h: StreamHandle): void {
+    sock.#adopt(h);
+  }
+
+  /**
+   * Bytes received and not read yet (`SSLSocket.pending`).
+   *
+   * @param sock The socket.
+   * @returns The count.
+   * @ignore
+   */
+  static _buffered(sock: Socket): number {
+    return sock.#liveStream()?.buffered ?? 0;
+  }
+
+  /**
+   * Whether the socket is connected or listening, for `wrap_socket`.
+   *
+   * @param sock The socket.
+   * @returns `"connected"`, `"listening"`, or `"unconnected"`.
+   * @ignore
+   */
+  static _stateOf(sock: Socket): "connected" | "listening" | "unconnected" {
+    if (sock.#state === "connected" && sock.#stream !== null) return "connected";
+    if (sock.#state === "listening") return "listening";
+    return "unconnected";
   }
 
   // ---- readiness (select/poll) ---------------------------------------------------

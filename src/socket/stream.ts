@@ -6,6 +6,7 @@ import * as E from "../errno.ts";
 import { BlockingIOError, type OSError, oserror, TimeoutError } from "../errors.ts";
 import type { StreamHandle, StreamSink } from "../backend.ts";
 import type { Readiness } from "../_readiness.ts";
+import { _StreamEvents } from "../_events.ts";
 import { _RecvBuffer } from "./recv_buffer.ts";
 import type { _SocketShared } from "./shared.ts";
 import { _deadline, type _Waiter } from "./waiting.ts";
@@ -105,6 +106,8 @@ export class _Stream implements StreamSink {
   /** Settles once the FIN of `shutdown` went out (or failed); `null` before. */
   #fin: Promise<void> | null = null;
   #readWait: _ReadWaiter | null = null;
+  /** Where the runtime's events go once `detach` handed the connection over (TLS). */
+  #forward: _StreamEvents | null = null;
 
   /**
    * The part of a socket connected over `handle` (started at once).
@@ -153,6 +156,7 @@ export class _Stream implements StreamSink {
    * @param chunk The bytes (now the core's).
    */
   data(chunk: Uint8Array): void {
+    if (this.#forward !== null) return this.#forward.data(chunk);
     if (this.#rdShut) return;
     this.#rbuf.push(chunk);
     this.#shared.notify(); // a waiting recv takes its part first
@@ -168,6 +172,7 @@ export class _Stream implements StreamSink {
 
   /** The peer sent EOF. */
   end(): void {
+    if (this.#forward !== null) return this.#forward.end();
     this.#eof = true;
     this.#shared.notify();
   }
@@ -178,11 +183,54 @@ export class _Stream implements StreamSink {
    * @param err The error.
    */
   error(err: OSError): void {
+    if (this.#forward !== null) return this.#forward.error(err);
     this.#readError = err;
     this.#writeError = err;
     this.#reset ||= err.errno === E.ECONNRESET;
     this.#eof = true;
     this.#shared.notify();
+  }
+
+  /**
+   * Hook for the `ssl` layer (STARTTLS): hands the connection over as a new
+   * handle whose events begin with the bytes buffered here, then EOF or the
+   * error if they came, then whatever the runtime reports later. This part
+   * is unusable afterwards.
+   *
+   * @returns The handle, not started yet.
+   */
+  detach(): StreamHandle {
+    const h = this.#handle;
+    const events = new _StreamEvents();
+    if (this.#rbuf.length > 0) events.data(this.#rbuf.take(this.#rbuf.length));
+    if (this.#readError !== null) events.error(this.#readError);
+    else if (this.#eof) events.end();
+    this.#forward = events;
+    if (this.#paused) h.resume();
+    this.#paused = false;
+    return {
+      get local() {
+        return h.local;
+      },
+      get remote() {
+        return h.remote;
+      },
+      start: (sink) => events.start(sink),
+      pause: () => h.pause(),
+      resume: () => h.resume(),
+      write: (data) => h.write(data),
+      shutdownWrite: () => h.shutdownWrite(),
+      close: () => {
+        events.close();
+        h.close();
+      },
+      abort: () => {
+        events.close();
+        h.abort();
+      },
+      setNoDelay: (on) => h.setNoDelay(on),
+      setKeepAlive: (on) => h.setKeepAlive(on),
+    };
   }
 
   // ---- receiving -------------------------------------------------------------

@@ -144,6 +144,42 @@ export interface TlsUpgrader {
 }
 
 let _files: TlsFiles | null = null;
+let _upgrader: TlsUpgrader | null = null;
+
+/**
+ * Installs the runtime's TLS upgrade. Called once by the `ssl` entry point
+ * on import.
+ *
+ * @param upgrader The adapter's implementation.
+ *
+ * @example Install the node:tls implementation
+ * ```ts ignore
+ * import { setTlsUpgrader } from "./backend_tls.ts";
+ * import { tlsUpgrader } from "../../adapters/shared/tls.ts";
+ * setTlsUpgrader(tlsUpgrader);
+ * ```
+ */
+export function setTlsUpgrader(upgrader: TlsUpgrader): void {
+  _upgrader = upgrader;
+}
+
+/**
+ * The installed TLS upgrade.
+ *
+ * @returns The adapter's implementation.
+ * @throws {Error} When none was installed (import the `ssl` entry point, not `src/`).
+ *
+ * @example Upgrade a connected handle
+ * ```ts ignore
+ * const { stream, session } = await getTlsUpgrader().upgradeClient(handle, options);
+ * ```
+ */
+export function getTlsUpgrader(): TlsUpgrader {
+  if (_upgrader === null) {
+    throw new Error("unisock: no TLS adapter installed; import unisock/ssl, not src/ssl/");
+  }
+  return _upgrader;
+}
 
 /**
  * Installs the runtime's file and key services. Called once by the `ssl`

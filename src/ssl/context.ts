@@ -24,6 +24,8 @@ import {
 } from "./constants.ts";
 import { _sslError, SSLError } from "./errors.ts";
 import { _decodeCert, _isCA, type PeerCertificate } from "./x509.ts";
+import type { Socket } from "../socket/socket.ts";
+import { SSLSocket, type WrapSocketOptions } from "./socket.ts";
 
 /** A private key's password: text, bytes, or a function returning either. */
 export type Password = string | ArrayBufferView | (() => string | ArrayBufferView);
@@ -308,6 +310,40 @@ export class SSLContext {
   get_ca_certs(binary_form = false): PeerCertificate[] | Uint8Array[] {
     const cas = [...this.#trusted.values()].filter((d) => _isCA(d));
     return binary_form ? cas.map((d) => d.slice()) : cas.map((d) => _decodeCert(d));
+  }
+
+  /**
+   * Wraps a stream socket in TLS, as Python's `SSLContext.wrap_socket`: a
+   * connected socket is handshaken before this resolves (the STARTTLS
+   * shape), an unconnected one on `connect`, and a listening one's
+   * `accept()` resolves with handshaken SSLSockets. The SSLSocket takes the
+   * socket over: the original is closed (its connection lives on).
+   *
+   * @param sock A TCP or unix stream socket.
+   * @param options `server_side`, `server_hostname` (SNI and the host name
+   * checked with `check_hostname`), `do_handshake_on_connect`,
+   * `suppress_ragged_eofs`.
+   * @returns The TLS socket.
+   * @throws {SSLCertVerificationError} The server's certificate was refused
+   * (unknown CA, host name mismatch …), with Python's message.
+   * @throws {SSLError} The handshake failed.
+   * @throws {RangeError} `check_hostname` without `server_hostname`, or
+   * `server_hostname` on the server side (Python's ValueError).
+   *
+   * @example A client over a connected socket
+   * ```ts ignore
+   * import { create_connection } from "@unisock/socket";
+   * import { create_default_context } from "@unisock/socket/ssl";
+   * const ctx = create_default_context();
+   * const tls = await ctx.wrap_socket(await create_connection(["example.com", 443]), {
+   *   server_hostname: "example.com",
+   * });
+   * console.log(tls.version());
+   * tls.close();
+   * ```
+   */
+  wrap_socket(sock: Socket, options: WrapSocketOptions = {}): Promise<SSLSocket> {
+    return SSLSocket._wrap(this, sock, options);
   }
 
   /**
