@@ -15,7 +15,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { create_connection, create_server, type Socket, socket } from "unisock";
 import { StreamRequestHandler, ThreadingTCPServer } from "unisock/socketserver";
-import { dec, DENO_NODE_NET, hasPython, RUNTIME } from "./_helpers.ts";
+import { dec, hasPython, RUNTIME } from "./_helpers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const NO_PY = "python3 is not installed";
@@ -24,13 +24,13 @@ const UNSTABLE = RUNTIME === "deno" &&
     "function";
 /**
  * Whether connections that arrive while the server is out of descriptors
- * wait in the kernel's backlog until it accepts again (CPython, Deno.listen,
- * Bun), rather than being accepted and closed at once by libuv's EMFILE
- * handling (Node, and Deno's node:net).
+ * wait in the kernel's backlog until it accepts again (CPython, Deno, Bun),
+ * rather than being accepted and closed at once by libuv's EMFILE handling
+ * (Node; Deno's node:net is not libuv and has no such handling).
  */
-const KEEPS_WAITING = RUNTIME === "bun" || (RUNTIME === "deno" && !DENO_NODE_NET);
+const KEEPS_WAITING = RUNTIME !== "node";
 const LIBUV_DROPS =
-  "expected-different on Node and Deno's node:net: the runtime accepts and closes the connections that wait while out of descriptors";
+  "expected-different on Node: libuv accepts and closes the connections that wait while out of descriptors";
 /** The descriptor limit of the exhausted server (above what a runtime opens to start). */
 const FD_LIMIT = 256;
 

@@ -159,15 +159,29 @@ export interface DenoEnvPermission {
   readonly variable: string;
 }
 
+/** A whole permission, without host or path (`--allow-net`, `--allow-read` …). */
+export interface DenoWholePermission {
+  /** The permission. */
+  readonly name: "net" | "read" | "write";
+}
+
 /** The permissions the adapter checks before a `node:` module call. */
 export type DenoPermissionDescriptor = DenoNetPermission | DenoPathPermission;
+
+/** `Deno.PermissionStatus`: Deno updates one in place when a query or revoke changes it. */
+export interface DenoPermissionStatus {
+  /** The state. */
+  readonly state: "granted" | "denied" | "prompt";
+  /** Granted with exceptions (`--deny-net=…` beside `--allow-net`). */
+  readonly partial?: boolean;
+}
 
 /** The permission API (`Deno.permissions`). */
 export interface DenoPermissions {
   /** The current state of a permission. */
   querySync(
-    desc: DenoPermissionDescriptor | DenoEnvPermission,
-  ): { readonly state: "granted" | "denied" | "prompt" };
+    desc: DenoPermissionDescriptor | DenoEnvPermission | DenoWholePermission,
+  ): DenoPermissionStatus;
   /** Asks for a permission (prompts when Deno may). */
   requestSync(desc: DenoPermissionDescriptor): { readonly state: "granted" | "denied" | "prompt" };
 }

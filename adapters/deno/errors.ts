@@ -8,7 +8,7 @@
 import * as E from "../../src/errno.ts";
 import { OSError, oserror } from "../../src/errors.ts";
 import { _errnoOfCode } from "../shared/errors.ts";
-import type { DenoApi, DenoPermissionDescriptor } from "./api.ts";
+import type { DenoApi, DenoPermissionDescriptor, DenoPermissionStatus } from "./api.ts";
 
 /**
  * Deno's `Deno.errors.*` class names and the DOMException / JS error names
@@ -94,6 +94,28 @@ export function _translate(err: unknown): OSError {
 const _FLAGS = { net: "--allow-net", read: "--allow-read", write: "--allow-write" } as const;
 
 /**
+ * Deno's status objects of whole permissions. Deno updates a status in place
+ * when a query, request or revoke of the same descriptor changes it, and a
+ * whole grant ends only by revoking it as a whole (revoking one host or path
+ * leaves it), so a kept status stays true.
+ */
+const _whole = new Map<"net" | "read" | "write", DenoPermissionStatus | null>();
+
+/** Whether all of `name` is granted, without exceptions (one property read once known). */
+function _grantedWhole(deno: DenoApi, name: "net" | "read" | "write"): boolean {
+  let status = _whole.get(name);
+  if (status === undefined) {
+    try {
+      status = deno.permissions.querySync({ name });
+    } catch {
+      status = null;
+    }
+    _whole.set(name, status);
+  }
+  return status !== null && status.state === "granted" && status.partial !== true;
+}
+
+/**
  * Asks Deno whether this process may use `desc` (prompting where Deno
  * would): `node:` modules on Deno throw a missing permission from a later
  * tick, beyond any handler, so it is asked first.
@@ -115,6 +137,7 @@ export function _permission(
   desc: DenoPermissionDescriptor,
   what: string,
 ): OSError | null {
+  if (_grantedWhole(deno, desc.name)) return null;
   try {
     const state = deno.permissions.querySync(desc).state;
     if (state === "granted") return null;

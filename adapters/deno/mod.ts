@@ -111,7 +111,7 @@ function _listenNet(deno: DenoApi, options: ListenOptions): Promise<ListenerHand
 function _connectNet(deno: DenoApi, options: ConnectOptions): Promise<StreamHandle> {
   const denied = _denied(deno, options.address) ??
     (options.source === undefined ? null : _denied(deno, options.source));
-  return denied === null ? _netConnect(options) : Promise.reject(denied);
+  return denied === null ? _netConnect(options, true) : Promise.reject(denied);
 }
 
 /**

@@ -23,6 +23,21 @@ import { _NetStream } from "./net_stream.ts";
 import { _clusterShared } from "../node/process.ts";
 
 /**
+ * How often a TCP listener of Deno's `node:net` is asked to accept again.
+ * Deno 2.9's accept loop stops for good, without an error event, at the
+ * first accept(2) error (EMFILE …); asking again re-polls it (one accept(2)
+ * that fails with EAGAIN when nothing waits). Often enough that a client
+ * barely notices once descriptors are back, rarely enough to cost nothing.
+ */
+const _DENO_REARM_MS = 100;
+
+/** The part of Deno's native TCP handle behind a `net.Server` used here. */
+interface _DenoTcpHandle {
+  /** uv_listen: on a listening handle it only polls the accept loop again. */
+  listen(backlog: number): number;
+}
+
+/**
  * A listening `net.Server` seen as a {@linkcode ListenerHandle}.
  *
  * Accepted connections go to the core's {@linkcode _ListenerEvents} (which
@@ -44,21 +59,27 @@ export class _NetListener implements ListenerHandle {
   #server: net.Server;
   #events = new _ListenerEvents();
   #closed = false;
+  #rearm: ReturnType<typeof setInterval> | null = null;
 
   /**
    * Wraps a server that is already listening.
    *
    * @param server The listening server.
    * @param local Its bound address.
-   * @param settle Whether accepted sockets' writes wait one event-loop turn
-   * (Deno, see {@linkcode _NetStream.accepted}).
+   * @param deno Whether this is Deno's `node:net`: accepted sockets' writes
+   * wait one event-loop turn (see {@linkcode _NetStream.accepted}) and a TCP
+   * listener's accept loop is re-armed (see {@linkcode _DENO_REARM_MS}).
    */
-  constructor(server: net.Server, local: BackendAddress, settle = false) {
+  constructor(server: net.Server, local: BackendAddress, deno = false) {
     this.local = local;
     this.#server = server;
+    if (deno && local.kind === "inet") {
+      this.#rearm = setInterval(() => this.#rearmDeno(), _DENO_REARM_MS);
+      (this.#rearm as { unref?: () => void }).unref?.();
+    }
     server.on("error", (err: unknown) => this.#onError(_translate(err)));
     server.on("connection", (socket: net.Socket) => {
-      const stream = _NetStream.accepted(socket, this.local, settle);
+      const stream = _NetStream.accepted(socket, this.local, deno);
       // A connection reset before it was accepted: skipped, as accept(2) skips it.
       if (stream === null) socket.destroy();
       else this.#events.connection(stream);
@@ -78,8 +99,17 @@ export class _NetListener implements ListenerHandle {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#rearm !== null) clearInterval(this.#rearm);
     this.#events.close();
     _closeServer(this.#server, this.local);
+  }
+
+  /** Polls Deno's accept loop again (a no-op for one that still runs). */
+  #rearmDeno(): void {
+    const handle = (this.#server as unknown as { _handle?: Partial<_DenoTcpHandle> | null })
+      ._handle;
+    // The backlog is ignored: the socket already listens.
+    if (typeof handle?.listen === "function") handle.listen(0);
   }
 
   #onError(error: OSError): void {
@@ -171,7 +201,7 @@ function _listenOptions(options: ListenOptions): net.ListenOptions {
  * Binds and listens a stream socket.
  *
  * @param options Where to listen, backlog, SO_REUSEPORT and IPV6_V6ONLY.
- * @param settle Whether accepted sockets' writes wait one event-loop turn (Deno).
+ * @param deno Whether this is Deno's `node:net` (see {@linkcode _NetListener}).
  * @returns The listener, its `local` carrying the real port; rejects with a
  * translated OSError (EADDRINUSE, EADDRNOTAVAIL, EACCES, ENOENT …).
  *
@@ -185,7 +215,7 @@ function _listenOptions(options: ListenOptions): net.ListenOptions {
  * console.log(l.local);
  * ```
  */
-export function _listen(options: ListenOptions, settle = false): Promise<ListenerHandle> {
+export function _listen(options: ListenOptions, deno = false): Promise<ListenerHandle> {
   return new Promise<ListenerHandle>((resolve, reject) => {
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
     let settled = false;
@@ -202,7 +232,7 @@ export function _listen(options: ListenOptions, settle = false): Promise<Listene
         if (settled) return;
         settled = true;
         server.off("error", onError);
-        resolve(new _NetListener(server, _bound(server.address(), options.address), settle));
+        resolve(new _NetListener(server, _bound(server.address(), options.address), deno));
       });
     } catch (err) {
       onError(err);

@@ -97,6 +97,11 @@ export class _NetStream implements StreamHandle {
   #unsettled = false;
   /** A TLS socket's hooks (`null`: a plain socket). */
   #tls: _TlsHooks | null;
+  /**
+   * An EOF is always a FIN: Deno's `node:net` reads until EAGAIN, so a RST
+   * after the last data shows as ECONNRESET (see {@linkcode _NetStream.#onEnd}).
+   */
+  #eofIsFin = false;
 
   /**
    * Wraps a connected socket.
@@ -149,12 +154,14 @@ export class _NetStream implements StreamHandle {
    * @param address The peer.
    * @param cancel Tells when the core gives up.
    * @param source The local address to connect from, if bound.
+   * @param deno Whether this is Deno's `node:net`.
    * @returns The connected handle; rejects with a translated OSError.
    */
   static connect(
     address: BackendAddress,
     cancel: ConnectCancel,
     source?: BackendAddress,
+    deno = false,
   ): Promise<_NetStream> {
     return new Promise<_NetStream>((resolve, reject) => {
       if (cancel.cancelled) {
@@ -172,6 +179,7 @@ export class _NetStream implements StreamHandle {
         return;
       }
       stream = _NetStream.#outgoing(socket, address);
+      stream.#eofIsFin = deno;
       stream.#awaitConnect(cancel, resolve, reject);
     });
   }
@@ -213,7 +221,7 @@ export class _NetStream implements StreamHandle {
    * Wraps a socket a listener accepted. Its peer's address is read now: a
    * connection the peer already reset has none any more.
    *
-   * With `settle`, a TCP socket's writes wait for the next event-loop turn:
+   * On Deno, a TCP socket's writes wait for the next event-loop turn:
    * Deno's `node:net` queues a write made before its reactor has seen the
    * new socket, and fails a queued write with EPIPE when the peer has sent
    * only a FIN (`bench/deno_node_net_epipe.ts`). A socket that has received
@@ -222,11 +230,11 @@ export class _NetStream implements StreamHandle {
    *
    * @param socket The accepted socket.
    * @param listener The listener's bound address (the local end of unix streams).
-   * @param settle Whether writes wait one event-loop turn (Deno).
+   * @param deno Whether this is Deno's `node:net` (writes wait one event-loop turn).
    * @returns The handle, or `null` for a connection that is already dead
    * (its peer address is gone; accept(2) would have skipped it).
    */
-  static accepted(socket: net.Socket, listener: BackendAddress, settle = false): _NetStream | null {
+  static accepted(socket: net.Socket, listener: BackendAddress, deno = false): _NetStream | null {
     if (listener.kind === "unix") {
       return new _NetStream(socket, listener, { kind: "unix", path: "" });
     }
@@ -241,7 +249,8 @@ export class _NetStream implements StreamHandle {
           : _inet(socket.localAddress, socket.localPort, socket.localFamily),
       remote,
     );
-    stream.#unsettled = settle;
+    stream.#unsettled = deno;
+    stream.#eofIsFin = deno;
     return stream;
   }
 
@@ -491,7 +500,10 @@ export class _NetStream implements StreamHandle {
    */
   #onEnd(): void {
     const socket = this.#socket;
-    if (!this.#tcp || socket.writableEnded || socket.writableLength > 0 || this.#peerKnown()) {
+    if (
+      this.#eofIsFin || !this.#tcp || socket.writableEnded || socket.writableLength > 0 ||
+      this.#peerKnown()
+    ) {
       this.#events.end();
       return;
     }
@@ -565,6 +577,7 @@ function _connectOptions(
  * Connects a stream socket; the core's cancel destroys the attempt.
  *
  * @param options The peer and the cancel hook.
+ * @param deno Whether this is Deno's `node:net`.
  * @returns The connected handle; rejects with a translated OSError
  * (ECONNREFUSED, ENOENT …, ECANCELED on abort).
  *
@@ -577,6 +590,6 @@ function _connectOptions(
  * });
  * ```
  */
-export function _connect(options: ConnectOptions): Promise<StreamHandle> {
-  return _NetStream.connect(options.address, options.cancel, options.source);
+export function _connect(options: ConnectOptions, deno = false): Promise<StreamHandle> {
+  return _NetStream.connect(options.address, options.cancel, options.source, deno);
 }
