@@ -8,78 +8,43 @@
 
 import {
   AF_INET,
-  AF_INET6,
-  AF_UNIX,
-  IPPROTO_TCP,
-  IPPROTO_UDP,
-  SHUT_RD,
-  SHUT_RDWR,
   SHUT_WR,
   SO_ERROR,
   SO_LINGER,
   SO_TYPE,
-  SOCK_DGRAM,
-  SOCK_RAW,
   SOCK_STREAM,
   SOL_SOCKET,
 } from "../constants.ts";
-import * as E from "../errno.ts";
-import { BlockingIOError, gaierror, OSError, oserror, TimeoutError } from "../errors.ts";
-import { _bufferArg, _cIntArg, _dataArg, _intArg, _intFlagArg, _timeoutArg } from "../_args.ts";
-import { _checkAddress, _resolve, _resolveNow, _toPython, type Address } from "../_address.ts";
-import {
-  type Backend,
-  type BackendAddress,
-  type ConnectCancel,
-  getBackend,
-  type StreamHandle,
-} from "../backend.ts";
+import { _dataArg, _intArg, _intFlagArg, _timeoutArg } from "../_args.ts";
+import { _toPython, type Address } from "../_address.ts";
+import type { StreamHandle } from "../backend.ts";
 import { _getDefaultTimeout } from "../_defaults.ts";
-import { _allocFd, _freeFd, kReadiness, kWatch, type Readiness } from "../_readiness.ts";
+import { _allocFd, kReadiness, kWatch, type Readiness } from "../_readiness.ts";
 import { SocketFile, type SocketFileOptions } from "./makefile.ts";
-import { _SocketShared } from "./shared.ts";
-import { _Listener } from "./listener.ts";
-import { _SEND_CHUNK, _Stream } from "./stream.ts";
-import { _Datagram } from "./datagram.ts";
-import { _autobindName, _hiddenNames } from "./unix_names.ts";
-import { _deadline, _ebadf } from "./waiting.ts";
+import { _SEND_CHUNK } from "./stream.ts";
+import { _Endpoint } from "./endpoint.ts";
+import {
+  _readline,
+  _recv,
+  _recvfrom,
+  _recvInto,
+  _send,
+  _sendall,
+  _sendtoResolving,
+  _shutdown,
+} from "./transfer.ts";
 
 export type { Address } from "../_address.ts";
 
 /** Bytes a socket accepts as data: any ArrayBufferView, or a string sent as UTF-8. */
 export type Data = ArrayBufferView | string;
 
-type _State = "fresh" | "bound" | "listening" | "connecting" | "connected";
-type _Parsed = ReturnType<typeof _checkAddress>;
-
 /** A settled promise, shared by calls that completed at once. */
 const _DONE: Promise<void> = Promise.resolve();
-const _SOCK_NONBLOCK = 0o4000;
-const _SOCK_CLOEXEC = 0o2000000;
-/**
- * The backlog a listener is made with: it exists before `listen(n)` is
- * called, so take the most the kernel allows (a smaller one stalled
- * connection bursts; see bench/README.md).
- */
-const _LISTEN_BACKLOG = 4096;
 
 /** A recv size the fast path takes as is: a positive 32-bit integer. */
 function _plainSize(n: unknown): n is number {
   return typeof n === "number" && (n | 0) === n && n > 0;
-}
-
-/** The core's side of a {@linkcode ConnectCancel}: gives up on a pending connect once. */
-class _Cancel implements ConnectCancel {
-  cancelled = false;
-  onCancel: (() => void) | null = null;
-
-  cancel(): void {
-    if (this.cancelled) return;
-    this.cancelled = true;
-    const f = this.onCancel;
-    this.onCancel = null;
-    f?.();
-  }
 }
 
 /**
@@ -111,22 +76,8 @@ export class Socket {
   /** The protocol number (0 when chosen by type). */
   readonly proto: number;
 
-  #fd: number;
-  readonly #shared: _SocketShared;
-  #state: _State = "fresh";
-  #ioRefs = 0;
-  #closeWanted = false;
-  #local: BackendAddress | null = null;
-  #remote: BackendAddress | null = null;
-  #binding: Promise<void> | null = null;
-  /** Why the bind that `listen` started on an unbound socket failed. */
-  #bindError: OSError | null = null;
-  #listener: _Listener<[Socket, Address]> | null = null;
-  #stream: _Stream | null = null;
-  /** The datagram part (datagram sockets only). */
-  readonly #dgram: _Datagram | null;
-  #connecting: _Cancel | null = null;
-  #hidden: "auto" | "pair" | null = null;
+  /** The state and machinery behind the Python methods. */
+  readonly #ep: _Endpoint<Socket>;
 
   /**
    * Creates a socket, as Python's `socket.socket(family, type, proto)`.
@@ -136,36 +87,12 @@ export class Socket {
    * @param proto 0, or the protocol matching the type.
    */
   constructor(family: number = AF_INET, type: number = SOCK_STREAM, proto: number = 0) {
-    _cIntArg(family);
-    _cIntArg(type);
-    _cIntArg(proto);
-    const nonblock = (type & _SOCK_NONBLOCK) !== 0;
-    type &= ~(_SOCK_NONBLOCK | _SOCK_CLOEXEC);
-    if (family !== AF_INET && family !== AF_INET6 && family !== AF_UNIX) throw new OSError(97);
-    if (type === SOCK_RAW) {
-      throw new OSError(
-        E.EPROTONOSUPPORT,
-        "Protocol not supported: JavaScript runtimes expose no raw sockets",
-      );
-    }
-    if (type !== SOCK_STREAM && type !== SOCK_DGRAM) throw new OSError(E.EINVAL);
-    const want = type === SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
-    if (proto !== 0 && (family === AF_UNIX || proto !== want)) throw new OSError(E.EPROTONOSUPPORT);
-    if (family === AF_UNIX && type === SOCK_DGRAM) {
-      const why = getBackend().capabilities.unixDatagram;
-      if (why !== null) {
-        throw new OSError(
-          E.ESOCKTNOSUPPORT,
-          `AF_UNIX SOCK_DGRAM sockets are not available on ${getBackend().name}: ${why}`,
-        );
-      }
-    }
-    this.family = family;
-    this.type = type;
-    this.proto = proto;
-    this.#shared = new _SocketShared(family, type, nonblock ? 0 : _getDefaultTimeout());
-    this.#dgram = type === SOCK_DGRAM ? new _Datagram(this.#shared) : null;
-    this.#fd = _allocFd(this);
+    const ep = new _Endpoint<Socket>(family, type, proto, this, Socket.#accepted);
+    this.#ep = ep;
+    this.family = ep.family;
+    this.type = ep.type;
+    this.proto = ep.proto;
+    ep.fd = _allocFd(this);
   }
 
   // ---- descriptor, timeouts ------------------------------------------------
@@ -186,7 +113,7 @@ export class Socket {
    * ```
    */
   fileno(): number {
-    return this.#fd;
+    return this.#ep.fd;
   }
 
   /**
@@ -206,8 +133,8 @@ export class Socket {
    */
   settimeout(value: number | null): void {
     const t = _timeoutArg(value);
-    this.#checkOpen();
-    this.#shared.timeout = t;
+    this.#ep.checkOpen();
+    this.#ep.shared.timeout = t;
   }
 
   /**
@@ -224,7 +151,7 @@ export class Socket {
    * ```
    */
   gettimeout(): number | null {
-    return this.#shared.timeout;
+    return this.#ep.shared.timeout;
   }
 
   /**
@@ -243,8 +170,8 @@ export class Socket {
    */
   setblocking(flag: boolean): void {
     if (typeof flag !== "boolean") _intArg(flag);
-    this.#checkOpen();
-    this.#shared.timeout = flag ? null : 0;
+    this.#ep.checkOpen();
+    this.#ep.shared.timeout = flag ? null : 0;
   }
 
   /**
@@ -261,7 +188,7 @@ export class Socket {
    * ```
    */
   getblocking(): boolean {
-    return this.#shared.timeout !== 0;
+    return this.#ep.shared.timeout !== 0;
   }
 
   // ---- binding, listening, accepting -------------------------------------
@@ -284,57 +211,8 @@ export class Socket {
    * ```
    */
   async bind(address: Address): Promise<void> {
-    this.#checkOpen();
-    const parsed = _checkAddress(this.family, address, "bind");
-    if (this.#hidden === "auto" && this.#binding === null) this.#dropAutobind();
-    if (this.#local !== null || this.#binding !== null || this.#state !== "fresh") {
-      throw new OSError(E.EINVAL);
-    }
-    const done = this.#doBind(parsed);
-    this.#binding = done;
-    try {
-      await done;
-    } finally {
-      this.#binding = null;
-    }
-  }
-
-  async #doBind(parsed: _Parsed): Promise<void> {
-    // Linux autobinds a unix stream socket bound to "" to an abstract name of 5 hex digits.
-    if (parsed === "" && this.type === SOCK_STREAM) parsed = _autobindName();
-    const address = await _resolve(this.family, parsed, true);
-    const b = getBackend();
-    const opts = this.#shared.options;
-    if (this.type === SOCK_STREAM) {
-      _checkV6Only(b, address, opts.flag("v6only") !== 0);
-      const l = await b.listen({
-        address,
-        backlog: _LISTEN_BACKLOG,
-        reusePort: opts.flag("reuseport") !== 0,
-        ipv6Only: opts.flag("v6only") !== 0,
-      });
-      if (this.#shared.closed) {
-        l.close();
-        throw new OSError(E.EBADF);
-      }
-      this.#local = l.local;
-      this.#state = "bound";
-      this.#listener = new _Listener(this.#shared, l, (h) => this.#accepted(h));
-      return;
-    }
-    const d = await b.bindDatagram({
-      address,
-      reuseAddress: opts.flag("reuseaddr") !== 0,
-      reusePort: opts.flag("reuseport") !== 0,
-      ipv6Only: opts.flag("v6only") !== 0,
-    });
-    if (this.#shared.closed) {
-      d.close();
-      throw new OSError(E.EBADF);
-    }
-    this.#local = d.local;
-    this.#state = "bound";
-    this.#dgram!.attach(d);
+    this.#ep.checkOpen();
+    await this.#ep.bind(address);
   }
 
   /**
@@ -354,21 +232,9 @@ export class Socket {
    * ```
    */
   listen(backlog?: number): void {
-    this.#checkOpen();
+    this.#ep.checkOpen();
     if (backlog !== undefined) _intFlagArg(backlog);
-    if (this.type !== SOCK_STREAM) throw new OSError(E.EOPNOTSUPP);
-    if (this.#state === "connected" || this.#state === "connecting") throw new OSError(E.EINVAL);
-    if (this.#state === "fresh" && this.#binding === null) {
-      // Linux refuses to listen on an unbound unix socket (no autobind).
-      if (this.family === AF_UNIX) throw new OSError(E.EINVAL);
-      const wildcard: Address = [this.family === AF_INET6 ? "::" : "0.0.0.0", 0];
-      this.bind(wildcard).catch((err: OSError) => {
-        this.#bindError = err;
-        this.#shared.notify();
-      });
-    }
-    this.#state = "listening";
-    this.#shared.notify();
+    this.#ep.listen();
   }
 
   /**
@@ -392,35 +258,16 @@ export class Socket {
    */
   accept(): Promise<[Socket, Address]> {
     // Without an async frame when listening already (the common case).
-    const l = this.#liveListener();
-    return l !== null ? l.accept() : this.#acceptChecked();
-  }
-
-  /** The listener when `accept` may use it now: open, listening and bound. */
-  #liveListener(): _Listener<[Socket, Address]> | null {
-    return this.#state === "listening" && !this.#shared.closed ? this.#listener : null;
-  }
-
-  async #acceptChecked(): Promise<[Socket, Address]> {
-    this.#checkOpen();
-    if (this.type !== SOCK_STREAM) throw new OSError(E.EOPNOTSUPP);
-    if (this.#state !== "listening") throw new OSError(E.EINVAL);
-    // Listening, but the bind `listen` started is still pending.
-    const wait = this.#shared.until(
-      () => this.#listener !== null || this.#bindError !== null,
-      0,
-    );
-    if (wait !== undefined) await wait;
-    if (this.#listener === null) throw this.#bindError!;
-    return await this.#liveListener()!.accept();
+    const l = this.#ep.liveListener();
+    return l !== null ? l.accept() : this.#ep.accept();
   }
 
   /** The connected socket and peer address `accept` returns for a queued connection. */
-  #accepted(h: StreamHandle): [Socket, Address] {
-    const conn = new Socket(this.family, this.type, this.proto);
-    if (_getDefaultTimeout() === null) conn.#shared.timeout = null;
-    conn.#adopt(h);
-    return [conn, _toPython(this.family, h.remote)];
+  static #accepted(listening: Socket, h: StreamHandle): [Socket, Address] {
+    const conn = new Socket(listening.family, listening.type, listening.proto);
+    if (_getDefaultTimeout() === null) conn.#ep.shared.timeout = null;
+    conn.#ep.adopt(h);
+    return [conn, _toPython(listening.family, h.remote)];
   }
 
   // ---- connecting ------------------------------------------------------------
@@ -444,60 +291,7 @@ export class Socket {
    * ```
    */
   connect(address: Address): Promise<void> {
-    return this.#connect(address, "connect");
-  }
-
-  /**
-   * Checks the address, then connects: a blocking stream socket to a numeric
-   * peer (the common case) without an async frame, anything else through
-   * {@linkcode Socket.#connectChecked}.
-   */
-  #connect(address: Address, fn: string): Promise<void> {
-    let parsed: _Parsed;
-    try {
-      this.#checkOpen();
-      parsed = _checkAddress(this.family, address, fn);
-      if (parsed === "") throw new OSError(E.EINVAL); // an empty unix path names nothing
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    if (this.type === SOCK_STREAM && this.#shared.timeout === null && this.#connectable()) {
-      const target = _resolveNow(this.family, parsed);
-      if (target !== null) return this.#startConnect(target);
-    }
-    return this.#connectChecked(parsed);
-  }
-
-  /** Whether a stream socket may start a connect (else `#checkConnectable` says why not). */
-  #connectable(): boolean {
-    return this.#state === "fresh" || this.#state === "bound";
-  }
-
-  #checkConnectable(): void {
-    if (this.#connectable()) return;
-    throw this.#state === "connecting" ? oserror(E.EALREADY) : new OSError(E.EISCONN);
-  }
-
-  async #connectChecked(parsed: _Parsed): Promise<void> {
-    if (this.type === SOCK_DGRAM) return await this.#connectDatagram(parsed);
-    this.#checkConnectable();
-    const timeout = this.#shared.timeout;
-    let target = _resolveNow(this.family, parsed);
-    if (target === null) {
-      target = await _resolve(this.family, parsed, false);
-      this.#checkOpen();
-    }
-    const attempt = this.#startConnect(target);
-    if (timeout === 0) {
-      attempt.catch(() => {});
-      throw new BlockingIOError(E.EINPROGRESS);
-    }
-    try {
-      await this.#shared.waiting.race(attempt, _deadline(timeout));
-    } catch (err) {
-      if (err instanceof TimeoutError) this.#connecting?.cancel();
-      throw err;
-    }
+    return this.#ep.connect(address, "connect");
   }
 
   /**
@@ -515,117 +309,8 @@ export class Socket {
    * s.close();
    * ```
    */
-  async connect_ex(address: Address): Promise<number> {
-    try {
-      await this.#connect(address, "connect_ex");
-      return 0;
-    } catch (err) {
-      if (err instanceof TimeoutError && err.errno === null) return E.EAGAIN;
-      if (err instanceof OSError && err.errno !== null && !(err instanceof gaierror)) {
-        return err.errno;
-      }
-      throw err;
-    }
-  }
-
-  #startConnect(target: BackendAddress): Promise<void> {
-    const b = getBackend();
-    const ctl = new _Cancel();
-    this.#connecting = ctl;
-    const source = this.#local ?? undefined;
-    if (this.#listener !== null) {
-      this.#listener.close();
-      this.#listener = null;
-    }
-    this.#state = "connecting";
-    this.#shared.notify();
-    const useSource = source !== undefined && b.capabilities.bindBeforeConnect === null;
-    return b.connect({ address: target, cancel: ctl, source: useSource ? source : undefined })
-      .then((h) => {
-        if (this.#connecting === ctl) this.#connecting = null;
-        if (this.#shared.closed || ctl.cancelled) {
-          h.abort();
-          // Given up on (a timeout) in the same turn as it succeeded: the
-          // socket is unconnected again, as after any failed attempt.
-          if (!this.#shared.closed) this.#connectFailed();
-          throw new OSError(this.#shared.closed ? E.EBADF : E.ETIMEDOUT);
-        }
-        this.#adopt(h);
-      }, (err: OSError) => {
-        if (this.#connecting === ctl) this.#connecting = null;
-        // A close ends a waiting connect as it ends every other call: EBADF
-        // (the backend reports its cancelled attempt as ECANCELED).
-        if (this.#shared.closed) throw _ebadf();
-        // An attempt the core gave up on (a timeout) failed on nothing the
-        // kernel reported: SO_ERROR stays 0, as after CPython's timeout.
-        if (this.#state === "connecting" && !ctl.cancelled) {
-          this.#shared.soError = err.errno ?? E.EIO;
-        }
-        this.#connectFailed();
-        throw err;
-      });
-  }
-
-  /** A connect attempt ended without a connection: the socket may connect again. */
-  #connectFailed(): void {
-    if (this.#state !== "connecting") return;
-    this.#state = "fresh";
-    this.#shared.notify();
-  }
-
-  /** Connected over `h` (a connect succeeded, or `accept` made this socket). */
-  #adopt(h: StreamHandle): void {
-    // Read from the handle when first asked (a runtime may need a system call).
-    this.#local = null;
-    this.#remote = null;
-    this.#state = "connected";
-    this.#stream = new _Stream(this.#shared, h);
-    this.#shared.notify();
-  }
-
-  async #connectDatagram(parsed: _Parsed): Promise<void> {
-    const target = await _resolve(this.family, parsed, false);
-    await this.#autobind();
-    // Datagrams queued before connect stay queued, as on Linux; only later
-    // ones from other senders are filtered out.
-    this.#dgram!.peer = target;
-    this.#remote = target;
-    this.#shared.notify();
-  }
-
-  async #autobind(): Promise<void> {
-    if (this.#binding !== null) await this.#binding.catch(() => {});
-    if (this.#dgram!.handle !== null) return;
-    this.#checkOpen();
-    const wildcard: Address = this.family === AF_INET6 ? ["::", 0] : ["0.0.0.0", 0];
-    if (this.family === AF_UNIX) {
-      this.#binding = this.#doBind("").then(() => this.#hideNames("auto"));
-    } else {
-      this.#binding = this.#doBind(_checkAddress(this.family, wildcard, "bind"));
-    }
-    try {
-      await this.#binding;
-    } finally {
-      this.#binding = null;
-    }
-  }
-
-  /** Shows this unix socket as unnamed, as Python would (see `_hiddenNames`). */
-  #hideNames(kind: "auto" | "pair"): void {
-    const local = this.#localAddress();
-    if (this.#shared.closed || local === null || local.kind !== "unix") return;
-    this.#hidden = kind;
-    if (local.path !== "") _hiddenNames.add(local.path);
-    if (kind === "pair") this.#remote = { kind: "unix", path: "" };
-  }
-
-  /** Before an explicit bind: closes the hidden autobound datagram socket, keeping its queue. */
-  #dropAutobind(): void {
-    if (this.#local?.kind === "unix") _hiddenNames.delete(this.#local.path);
-    this.#hidden = null;
-    this.#local = null;
-    this.#state = "fresh";
-    this.#dgram?.detach()?.close();
+  connect_ex(address: Address): Promise<number> {
+    return this.#ep.connectEx(address);
   }
 
   /**
@@ -637,8 +322,8 @@ export class Socket {
    * @ignore
    */
   static _unnamedPair(a: Socket, b: Socket): void {
-    a.#hideNames("pair");
-    b.#hideNames("pair");
+    a.#ep.hideNames("pair");
+    b.#ep.hideNames("pair");
   }
 
   // ---- receiving -------------------------------------------------------------
@@ -664,26 +349,9 @@ export class Socket {
    */
   recv(bufsize: number, flags: number = 0): Promise<Uint8Array> {
     // The common case without an async frame: a connected stream, no flags, a plain size.
-    const s = this.#liveStream();
+    const s = this.#ep.liveStream();
     if (s !== null && flags === 0 && _plainSize(bufsize)) return s.recvNow(bufsize);
-    return this.#recv(bufsize, flags);
-  }
-
-  /** Every other recv: argument errors, datagrams, flags, EOF and errors. */
-  async #recv(bufsize: number, flags: number): Promise<Uint8Array> {
-    const n = _bufsizeArg(bufsize, "recv");
-    if (flags !== 0) flags = _intFlagArg(flags);
-    this.#checkOpen();
-    const d = this.#dgram;
-    if (d !== null) {
-      if (n === 0) return new Uint8Array(0); // as Python: no datagram is consumed
-      if (this.#datagramReady()) return d.take(n, flags);
-      if (this.#binding !== null) await this.#bound();
-      return await d.recv(flags, () => d.take(n, flags));
-    }
-    if (n === 0) return new Uint8Array(0);
-    const r = this.#connectedStream().recv(n, flags);
-    return r instanceof Uint8Array ? r : await r;
+    return _recv(this.#ep, bufsize, flags);
   }
 
   /**
@@ -705,7 +373,7 @@ export class Socket {
    * ```
    */
   async recv_into(buffer: ArrayBufferView, nbytes: number = 0, flags: number = 0): Promise<number> {
-    const [n] = await this.#recvInto(buffer, nbytes, flags, "recv_into");
+    const [n] = await _recvInto(this.#ep, buffer, nbytes, flags, "recv_into");
     return n;
   }
 
@@ -727,19 +395,8 @@ export class Socket {
    * a.close(); b.close();
    * ```
    */
-  async recvfrom(bufsize: number, flags: number = 0): Promise<[Uint8Array, Address | null]> {
-    const n = _bufsizeArg(bufsize, "recvfrom");
-    flags = _intFlagArg(flags);
-    this.#checkOpen();
-    const d = this.#dgram;
-    if (d !== null) {
-      if (this.#datagramReady()) return d.takeFrom(n, flags);
-      if (this.#binding !== null) await this.#bound();
-      return await d.recv(flags, () => d.takeFrom(n, flags));
-    }
-    if (n === 0) return [new Uint8Array(0), null];
-    const r = this.#connectedStream().recv(n, flags);
-    return [r instanceof Uint8Array ? r : await r, null];
+  recvfrom(bufsize: number, flags: number = 0): Promise<[Uint8Array, Address | null]> {
+    return _recvfrom(this.#ep, bufsize, flags);
   }
 
   /**
@@ -760,57 +417,12 @@ export class Socket {
    * a.close(); b.close();
    * ```
    */
-  async recvfrom_into(
+  recvfrom_into(
     buffer: ArrayBufferView,
     nbytes: number = 0,
     flags: number = 0,
   ): Promise<[number, Address | null]> {
-    return await this.#recvInto(buffer, nbytes, flags, "recvfrom_into");
-  }
-
-  async #recvInto(
-    buffer: ArrayBufferView,
-    nbytes: number,
-    flags: number,
-    fn: string,
-  ): Promise<[number, Address | null]> {
-    const dst = _bufferArg(buffer, fn);
-    const n = _intArg(nbytes);
-    flags = _intFlagArg(flags);
-    if (n < 0) throw new RangeError(`negative buffersize in ${fn}`);
-    if (n > dst.length) {
-      throw new RangeError(
-        fn === "recvfrom_into"
-          ? "nbytes is greater than the length of the buffer"
-          : "buffer too small for requested bytes",
-      );
-    }
-    const want = n === 0 ? dst.length : n;
-    this.#checkOpen();
-    const d = this.#dgram;
-    if (d !== null) {
-      if (want === 0 && fn === "recv_into") return [0, null]; // as Python's recv_into
-      let got: [Uint8Array, Address | null];
-      if (this.#datagramReady()) got = d.takeFrom(want, flags);
-      else {
-        if (this.#binding !== null) await this.#bound();
-        got = await d.recv(flags, () => d.takeFrom(want, flags));
-      }
-      dst.set(got[0]);
-      return [got[0].length, got[1]];
-    }
-    const s = this.#connectedStream();
-    return [await s.recvInto(dst.subarray(0, want), flags), null];
-  }
-
-  /** Whether a datagram receive completes now, without waiting. */
-  #datagramReady(): boolean {
-    return this.#dgram!.queued > 0 && this.#binding === null;
-  }
-
-  /** Once the pending bind settled (a receive waits for it). */
-  async #bound(): Promise<void> {
-    await this.#binding?.catch(() => {});
+    return _recvInto(this.#ep, buffer, nbytes, flags, "recvfrom_into");
   }
 
   // ---- sending -----------------------------------------------------------------
@@ -833,23 +445,8 @@ export class Socket {
    * a.close(); b.close();
    * ```
    */
-  async send(data: Data, flags: number = 0): Promise<number> {
-    const bytes = _dataArg(data);
-    flags = _intFlagArg(flags);
-    this.#checkOpen();
-    const d = this.#dgram;
-    if (d !== null) {
-      if (d.peer === null) throw new OSError(this.family === AF_UNIX ? E.ENOTCONN : E.EDESTADDRREQ);
-      const sent = this.#sendDatagram(d, bytes, d.peer, flags);
-      if (sent !== undefined) await sent;
-      return bytes.length;
-    }
-    const s = this.#sendableStream();
-    if (bytes.length === 0) return 0;
-    const part = bytes.subarray(0, Math.min(bytes.length, _SEND_CHUNK));
-    const p = s.write(part, flags, _deadline(this.#shared.timeout));
-    if (p !== undefined) await p;
-    return part.length;
+  send(data: Data, flags: number = 0): Promise<number> {
+    return _send(this.#ep, data, flags);
   }
 
   /**
@@ -872,31 +469,15 @@ export class Socket {
     // The common case without an async frame: blocking without a timeout,
     // connected, nothing in flight, one chunk; nothing allocated when the
     // runtime writes at once.
-    const s = this.#liveStream();
+    const ep = this.#ep;
+    const s = ep.liveStream();
     if (
-      s !== null && s.writableNow() && flags === 0 && this.#shared.timeout === null &&
+      s !== null && s.writableNow() && flags === 0 && ep.shared.timeout === null &&
       data instanceof Uint8Array && data.length <= _SEND_CHUNK
     ) {
       return s.write(data, 0, Infinity) ?? _DONE;
     }
-    return this.#sendall(data, flags);
-  }
-
-  /** Every other sendall: argument errors, datagrams, timeouts, big data. */
-  async #sendall(data: Data, flags: number): Promise<void> {
-    const bytes = _dataArg(data);
-    flags = _intFlagArg(flags);
-    this.#checkOpen();
-    if (this.#dgram !== null) {
-      await this.send(bytes, flags);
-      return;
-    }
-    const s = this.#sendableStream();
-    const at = _deadline(this.#shared.timeout);
-    for (let off = 0; off === 0 || off < bytes.length; off += _SEND_CHUNK) {
-      const p = s.write(bytes.subarray(off, Math.min(bytes.length, off + _SEND_CHUNK)), flags, at);
-      if (p !== undefined) await p;
-    }
+    return _sendall(ep, data, flags);
   }
 
   /**
@@ -928,51 +509,16 @@ export class Socket {
       const bytes = _dataArg(data);
       const address = maybeAddress === undefined ? flagsOrAddress as Address : maybeAddress;
       const flags = maybeAddress === undefined ? 0 : _intFlagArg(flagsOrAddress);
-      this.#checkOpen();
-      const d = this.#dgram;
+      const ep = this.#ep;
+      ep.checkOpen();
+      const d = ep.dgram;
       const target = d?.cachedTargets?.get(address);
-      if (d === null || target == null) return this.#sendtoResolving(bytes, address, flags);
-      const sent = this.#sendDatagram(d, bytes, target, flags);
+      if (d === null || target == null) return _sendtoResolving(ep, bytes, address, flags);
+      const sent = ep.sendDatagram(d, bytes, target, flags);
       return sent === undefined ? Promise.resolve(bytes.length) : sent.then(() => bytes.length);
     } catch (err) {
       return Promise.reject(err);
     }
-  }
-
-  /** `sendto` to an address not in the cache: checked, resolved, then sent. */
-  async #sendtoResolving(bytes: Uint8Array, address: Address, flags: number): Promise<number> {
-    const parsed = _checkAddress(this.family, address, "sendto");
-    const d = this.#dgram;
-    if (d === null) {
-      if (this.#state === "connected") throw new OSError(E.EISCONN);
-      throw this.family === AF_UNIX ? new OSError(E.EOPNOTSUPP) : oserror(E.EPIPE);
-    }
-    if (parsed === "") throw new OSError(E.EINVAL);
-    const target = await _resolve(this.family, parsed, false);
-    if (typeof parsed !== "string") {
-      d.sendCache.set(address as readonly unknown[], parsed.host, target);
-    }
-    const sent = this.#sendDatagram(d, bytes, target, flags);
-    if (sent !== undefined) await sent;
-    return bytes.length;
-  }
-
-  /**
-   * Sends one datagram, binding first if needed: `undefined` when it is
-   * done, else a promise of the send.
-   */
-  #sendDatagram(
-    d: _Datagram,
-    bytes: Uint8Array,
-    to: BackendAddress,
-    flags: number,
-  ): Promise<void> | undefined {
-    d.checkSend(bytes, to);
-    if (d.handle !== null && this.#binding === null) return d.sendNow(bytes, to, flags);
-    return this.#autobind().then(() => {
-      this.#checkOpen();
-      return d.sendNow(bytes, to, flags);
-    });
   }
 
   // ---- shutdown, close ---------------------------------------------------------
@@ -994,21 +540,8 @@ export class Socket {
    * a.close(); b.close();
    * ```
    */
-  async shutdown(how: number): Promise<void> {
-    how = _cIntArg(how);
-    this.#checkOpen();
-    if (how !== SHUT_RD && how !== SHUT_WR && how !== SHUT_RDWR) throw new OSError(E.EINVAL);
-    // Linux: shutdown of an unconnected unix socket succeeds; UDP and TCP need a peer.
-    const d = this.#dgram;
-    if (d !== null) {
-      if (d.peer === null && this.family !== AF_UNIX) throw new OSError(E.ENOTCONN);
-      if (how !== SHUT_RD) d.wrShut = true; // later sends fail with EPIPE, as on Linux
-      return;
-    }
-    const s = this.#liveStream();
-    if (this.family === AF_UNIX && s === null) return;
-    if (s === null || s.reset) throw new OSError(E.ENOTCONN);
-    await s.shutdown(how);
+  shutdown(how: number): Promise<void> {
+    return _shutdown(this.#ep, how);
   }
 
   /**
@@ -1026,26 +559,11 @@ export class Socket {
    * ```
    */
   close(): void {
-    if (this.#shared.closed) return;
-    this.#closeWanted = true;
-    if (this.#ioRefs > 0) return;
-    this.#realClose();
-  }
-
-  #realClose(): void {
-    const shared = this.#shared;
-    if (this.#hidden !== null && this.#local?.kind === "unix") {
-      _hiddenNames.delete(this.#local.path);
-    }
-    shared.closed = true;
-    _freeFd(this.#fd);
-    this.#fd = -1;
-    this.#connecting?.cancel();
-    shared.waiting.close(_ebadf);
-    this.#listener?.close();
-    this.#dgram?.close();
-    this.#stream?.close();
-    shared.notify();
+    const ep = this.#ep;
+    if (ep.shared.closed) return;
+    ep.closeWanted = true;
+    if (ep.ioRefs > 0) return;
+    ep.close();
   }
 
   /**
@@ -1059,20 +577,9 @@ export class Socket {
   _readline(limit: number): Promise<Uint8Array> {
     const cap = Math.min(limit, Number.MAX_SAFE_INTEGER);
     // The common case without an async frame: a connected stream.
-    const s = this.#liveStream();
+    const s = this.#ep.liveStream();
     if (s !== null && cap > 0) return s.readline(cap);
-    return this.#readline(cap);
-  }
-
-  async #readline(cap: number): Promise<Uint8Array> {
-    this.#checkOpen();
-    const d = this.#dgram;
-    if (d !== null) {
-      if (this.#binding !== null) await this.#bound();
-      return await d.recv(0, () => d.take(cap, 0));
-    }
-    if (cap <= 0) return new Uint8Array(0);
-    return await this.#connectedStream().readline(cap);
+    return _readline(this.#ep, cap);
   }
 
   /**
@@ -1081,8 +588,9 @@ export class Socket {
    * @returns Nothing.
    */
   _decref_socketios(): void {
-    if (this.#ioRefs > 0) this.#ioRefs--;
-    if (this.#closeWanted && this.#ioRefs === 0) this.#realClose();
+    const ep = this.#ep;
+    if (ep.ioRefs > 0) ep.ioRefs--;
+    if (ep.closeWanted && ep.ioRefs === 0) ep.close();
   }
 
   /** Closes the socket (for `using`). */
@@ -1106,9 +614,8 @@ export class Socket {
    * ```
    */
   getsockname(): Address {
-    this.#checkOpen();
-    if (this.#hidden !== null) return "";
-    return _toPython(this.family, this.#localAddress());
+    this.#ep.checkOpen();
+    return this.#ep.sockname();
   }
 
   /**
@@ -1126,13 +633,8 @@ export class Socket {
    * ```
    */
   getpeername(): Address {
-    this.#checkOpen();
-    const remote = this.#remoteAddress();
-    const gone = this.#stream === null || this.#stream.reset;
-    if (remote === null || (this.type === SOCK_STREAM && gone)) {
-      throw new OSError(E.ENOTCONN);
-    }
-    return _toPython(this.family, remote);
+    this.#ep.checkOpen();
+    return this.#ep.peername();
   }
 
   /**
@@ -1154,13 +656,13 @@ export class Socket {
   setsockopt(level: number, optname: number, value: number | boolean | ArrayBufferView): void {
     _intFlagArg(level);
     _intFlagArg(optname);
-    this.#checkOpen();
-    const key = this.#shared.options.set(level, optname, value);
-    const on = key !== null && this.#shared.options.flag(key as "nodelay") !== 0;
-    const h = this.#stream?.handle;
+    this.#ep.checkOpen();
+    const key = this.#ep.shared.options.set(level, optname, value);
+    const on = key !== null && this.#ep.shared.options.flag(key as "nodelay") !== 0;
+    const h = this.#ep.stream?.handle;
     if (key === "nodelay") h?.setNoDelay(on);
     if (key === "keepalive") h?.setKeepAlive(on);
-    if (key === "broadcast") this.#dgram?.handle?.setBroadcast(on);
+    if (key === "broadcast") this.#ep.dgram?.handle?.setBroadcast(on);
   }
 
   /**
@@ -1182,11 +684,11 @@ export class Socket {
   getsockopt(level: number, optname: number): number {
     _intFlagArg(level);
     _intFlagArg(optname);
-    this.#checkOpen();
+    this.#ep.checkOpen();
     if (level === SOL_SOCKET && optname === SO_TYPE) return this.type;
-    if (level === SOL_SOCKET && optname === SO_LINGER) return this.#shared.options.linger[0];
-    if (level === SOL_SOCKET && optname === SO_ERROR) return this.#shared.takeError();
-    return this.#shared.options.get(level, optname);
+    if (level === SOL_SOCKET && optname === SO_LINGER) return this.#ep.shared.options.linger[0];
+    if (level === SOL_SOCKET && optname === SO_ERROR) return this.#ep.shared.takeError();
+    return this.#ep.shared.options.get(level, optname);
   }
 
   // ---- files, streams, iteration -----------------------------------------------
@@ -1250,9 +752,9 @@ export class Socket {
    */
   makefile(mode?: string, options?: SocketFileOptions): SocketFile;
   makefile(mode: string = "r", options: SocketFileOptions = {}): SocketFile {
-    this.#checkOpen();
+    this.#ep.checkOpen();
     const f = new SocketFile(this, mode, options);
-    this.#ioRefs++;
+    this.#ep.ioRefs++;
     return f;
   }
 
@@ -1332,7 +834,7 @@ export class Socket {
    * @returns The text.
    */
   toString(): string {
-    return `<socket.socket fd=${this.#fd}, family=${this.family}, type=${this.type}, proto=${this.proto}>`;
+    return `<socket.socket fd=${this.#ep.fd}, family=${this.family}, type=${this.type}, proto=${this.proto}>`;
   }
 
   // ---- readiness (select/poll) ---------------------------------------------------
@@ -1344,27 +846,7 @@ export class Socket {
    * @ignore
    */
   [kReadiness](): Readiness {
-    const shared = this.#shared;
-    if (shared.closed) {
-      return { readable: false, writable: false, error: false, hangup: false, closed: true };
-    }
-    if (this.#dgram !== null) return this.#dgram.readiness();
-    if (this.#state === "listening") {
-      if (this.#listener !== null) return this.#listener.readiness();
-      const failed = this.#bindError !== null;
-      return { readable: failed, writable: false, error: failed, hangup: false, closed: false };
-    }
-    if (this.#stream !== null) return this.#stream.readiness();
-    if (this.#state === "fresh" && shared.soError !== 0) {
-      return { readable: true, writable: true, error: true, hangup: true, closed: false };
-    }
-    return {
-      readable: false,
-      writable: false,
-      error: false,
-      hangup: this.#state === "fresh",
-      closed: false,
-    };
+    return this.#ep.readiness();
   }
 
   /**
@@ -1375,7 +857,7 @@ export class Socket {
    * @ignore
    */
   [kWatch](onChange: () => void): () => void {
-    return this.#shared.watchers.add(onChange);
+    return this.#ep.shared.watchers.add(onChange);
   }
 
   /**
@@ -1393,94 +875,8 @@ export class Socket {
    * @ignore
    */
   static _drops(s: Socket): number {
-    return s.#dgram?.drops ?? 0;
+    return s.#ep.dgram?.drops ?? 0;
   }
-
-  // ---- checks ------------------------------------------------------------------------
-
-  /** The local endpoint: bound, or the connection's (asked of the runtime once). */
-  #localAddress(): BackendAddress | null {
-    return this.#local ??= this.#stream?.handle.local ?? null;
-  }
-
-  /** The peer: connected to, or the connection's (asked of the runtime once). */
-  #remoteAddress(): BackendAddress | null {
-    return this.#remote ??= this.#stream?.handle.remote ?? null;
-  }
-
-  #checkOpen(): void {
-    if (this.#shared.closed) throw new OSError(E.EBADF);
-  }
-
-  /** The stream part when reads and writes may use it now: open and connected. */
-  #liveStream(): _Stream | null {
-    return this.#shared.closed ? null : this.#stream;
-  }
-
-  /** The stream part of an open connected socket, or the error a recv raises. */
-  #connectedStream(): _Stream {
-    const s = this.#liveStream();
-    if (s !== null) return s;
-    this.#checkOpen();
-    const shared = this.#shared;
-    if (this.#state === "fresh" && shared.soError !== 0) throw oserror(shared.takeError());
-    if (this.#state === "connecting") throw this.#stillConnecting();
-    // Linux: recv on an unconnected unix stream socket is EINVAL.
-    throw new OSError(this.family === AF_UNIX ? E.EINVAL : E.ENOTCONN);
-  }
-
-  /** The stream part when a send may go out, or the error a send raises. */
-  #sendableStream(): _Stream {
-    const s = this.#liveStream();
-    if (s !== null) {
-      s.checkSendable();
-      return s;
-    }
-    this.#checkOpen();
-    if (this.#state === "connecting") throw this.#stillConnecting();
-    // Linux: send on an unconnected unix stream socket is ENOTCONN, on TCP EPIPE.
-    throw oserror(this.family === AF_UNIX ? E.ENOTCONN : E.EPIPE);
-  }
-
-  /**
-   * A call while `connect()` is pending: EAGAIN as Linux reports it; on a
-   * blocking socket that means the connect's promise was not awaited, so say so.
-   */
-  #stillConnecting(): OSError {
-    if (this.#shared.timeout === 0) return oserror(E.EAGAIN);
-    return new BlockingIOError(
-      E.EAGAIN,
-      "Resource temporarily unavailable: connect() is still pending " +
-        "(await the promise connect() returns before using the socket)",
-    );
-  }
-}
-
-/** Checks a recv size as Python does (a C ssize_t, not negative). */
-function _bufsizeArg(bufsize: number, fn: string): number {
-  if (typeof bufsize === "number" && bufsize >= 2 ** 63) {
-    throw new RangeError("Python int too large to convert to C ssize_t");
-  }
-  const n = _intArg(bufsize);
-  if (n < 0) throw new RangeError(`negative buffersize in ${fn}`);
-  if (n > Number.MAX_SAFE_INTEGER) {
-    throw new RangeError("Python int too large to convert to C ssize_t");
-  }
-  return n;
-}
-
-/**
- * Refuses an IPv6-only wildcard stream bind where the runtime would listen
- * dual-stack anyway (rather than accept IPv4 clients silently).
- */
-function _checkV6Only(b: Backend, address: BackendAddress, v6only: boolean): void {
-  const why = b.capabilities.ipv6OnlyStream ?? null;
-  if (!v6only || why === null || address.kind !== "inet" || address.version !== 6) return;
-  if (address.host !== "::") return; // a specific address: V6ONLY changes nothing
-  throw new OSError(
-    E.ENOPROTOOPT,
-    `IPV6_V6ONLY is not available for stream sockets on ${b.name}: ${why}`,
-  );
 }
 
 /**
