@@ -8,7 +8,7 @@
  * import { create_connection, create_server } from "@unisock/socket";
  *
  * const srv = await create_server(["127.0.0.1", 0]);
- * const cli = await create_connection(srv.getsockname() as [string, number]);
+ * const cli = await create_connection(srv.getsockname());
  * const [conn] = await srv.accept();
  * await cli.sendall("hello");
  * await conn.sendall(await conn.recv(1024));
@@ -46,7 +46,10 @@ export {
 } from "./src/errors.ts";
 export {
   type Address,
+  type AddressArg,
+  type AddressOf,
   type Data,
+  type FromAddress,
   Socket,
   socket,
   SocketFile,

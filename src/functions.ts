@@ -27,9 +27,16 @@ import { _argType, _intArg, _timeoutArg } from "./_args.ts";
 import { _literalVersion, _resolveHost, type Address } from "./_address.ts";
 import { getBackend } from "./backend.ts";
 import { _lookup, _reverse } from "./_resolver.ts";
-import { Socket } from "./socket/socket.ts";
+import { type AddressArg, Socket } from "./socket/socket.ts";
 import { _getDefaultTimeout, _setDefaultTimeout } from "./_defaults.ts";
 import { SERVICES } from "./_services.ts";
+
+/** An IPv4 or IPv6 family: what `create_connection` may connect over. */
+type _Inet = typeof AF_INET | typeof AF_INET6;
+/** What `create_connection` returns. */
+type _Connected = Socket<_Inet, typeof SOCK_STREAM>;
+/** A unix datagram socket of a pair. */
+type _UnixDgram = Socket<typeof AF_UNIX, typeof SOCK_DGRAM>;
 
 /** One result of {@linkcode getaddrinfo}: `[family, type, proto, canonname, sockaddr]`. */
 export type AddrInfo = [number, number, number, string, Address];
@@ -378,7 +385,7 @@ export async function getservbyport(port: number, protocolname?: string): Promis
  * ```ts
  * import { create_connection, create_server } from "@unisock/socket";
  * const srv = await create_server(["127.0.0.1", 0]);
- * const c = await create_connection(srv.getsockname() as [string, number], 5);
+ * const c = await create_connection(srv.getsockname(), 5);
  * c.close(); srv.close();
  * ```
  */
@@ -386,7 +393,7 @@ export function create_connection(
   address: readonly [string, number],
   timeout?: number | null,
   source_address: readonly [string, number] | null = null,
-): Promise<Socket> {
+): Promise<Socket<typeof AF_INET | typeof AF_INET6, typeof SOCK_STREAM>> {
   let t: number | null;
   let infos: AddrInfo[] | null;
   try {
@@ -403,9 +410,9 @@ export function create_connection(
     return _connectAny(address, t, source_address, infos);
   }
   const info = infos[0];
-  const s = new Socket(info[0], info[1], info[2]);
+  const s = new Socket(info[0], info[1], info[2]) as _Connected;
   s.settimeout(t);
-  return s.connect(info[4]).then(() => s, (err) => {
+  return s.connect(info[4] as AddressArg<_Inet>).then(() => s, (err) => {
     s.close();
     throw err;
   });
@@ -417,16 +424,16 @@ async function _connectAny(
   t: number | null,
   source_address: readonly [string, number] | null,
   numeric: AddrInfo[] | null,
-): Promise<Socket> {
+): Promise<Socket<typeof AF_INET | typeof AF_INET6, typeof SOCK_STREAM>> {
   const infos = numeric ?? await getaddrinfo(address[0], address[1], 0, SOCK_STREAM);
   let first: unknown = null;
   for (let i = 0; i < infos.length; i++) {
     const info = infos[i];
-    const s = new Socket(info[0], info[1], info[2]);
+    const s = new Socket(info[0], info[1], info[2]) as _Connected;
     try {
       s.settimeout(t);
       if (source_address !== null) await s.bind(source_address);
-      await s.connect(info[4]);
+      await s.connect(info[4] as AddressArg<_Inet>);
       return s;
     } catch (err) {
       s.close();
@@ -436,10 +443,14 @@ async function _connectAny(
   throw first ?? _gaierror(-2);
 }
 
-/** Options of {@linkcode create_server}. */
-export interface CreateServerOptions {
+/**
+ * Options of {@linkcode create_server}.
+ *
+ * @typeParam F The family.
+ */
+export interface CreateServerOptions<F extends number = number> {
   /** `AF_INET` (default), `AF_INET6` or `AF_UNIX`. */
-  family?: number;
+  family?: F;
   /** The listen backlog. */
   backlog?: number;
   /** Sets SO_REUSEPORT. */
@@ -465,11 +476,11 @@ export interface CreateServerOptions {
  * srv.close();
  * ```
  */
-export async function create_server(
-  address: Address,
-  options: CreateServerOptions = {},
-): Promise<Socket> {
-  const family = options.family ?? AF_INET;
+export async function create_server<F extends number = typeof AF_INET>(
+  address: AddressArg<F>,
+  options: CreateServerOptions<F> = {},
+): Promise<Socket<F, typeof SOCK_STREAM>> {
+  const family = options.family ?? AF_INET as F;
   if (options.reuse_port && getBackend().capabilities.reusePort !== null) {
     throw new RangeError(
       `SO_REUSEPORT not supported on this platform: ${getBackend().capabilities.reusePort}`,
@@ -531,26 +542,31 @@ export function has_dualstack_ipv6(): boolean {
  * a.close(); b.close();
  * ```
  */
-export async function socketpair(
-  family: number = AF_UNIX,
-  type: number = SOCK_STREAM,
+export async function socketpair<
+  F extends number = typeof AF_UNIX,
+  T extends number = typeof SOCK_STREAM,
+>(
+  family: F = AF_UNIX as F,
+  type: T = SOCK_STREAM as T,
   proto: number = 0,
-): Promise<[Socket, Socket]> {
+): Promise<[Socket<F, T>, Socket<F, T>]> {
   _intArg(family);
   _intArg(type);
   _intArg(proto);
-  if (type === SOCK_DGRAM && family === AF_UNIX) return await _datagramPair(proto);
+  if (type === SOCK_DGRAM && family === AF_UNIX) {
+    return await _datagramPair(proto) as [Socket<F, T>, Socket<F, T>];
+  }
   if (type !== SOCK_STREAM && type !== SOCK_DGRAM) throw new OSError(22);
   if (type !== SOCK_STREAM) {
     throw new OSError(95, "Operation not supported: socketpair() supports SOCK_STREAM");
   }
   const host = family === AF_INET6 ? "::1" : "127.0.0.1";
   const address: Address = family === AF_UNIX ? `\0unisock-pair-${_random()}` : [host, 0];
-  const lsock = new Socket(family, SOCK_STREAM, proto);
+  const lsock = new Socket(family, type, proto);
   try {
     await lsock.bind(address);
     lsock.listen(1);
-    const a = new Socket(family, SOCK_STREAM, proto);
+    const a = new Socket(family, type, proto);
     try {
       const [[b], _] = await Promise.all([lsock.accept(), a.connect(lsock.getsockname())]);
       a.settimeout(_getDefaultTimeout());
@@ -567,9 +583,9 @@ export async function socketpair(
 }
 
 /** A unix datagram pair: two sockets on abstract names, connected to each other, shown unnamed. */
-async function _datagramPair(proto: number): Promise<[Socket, Socket]> {
+async function _datagramPair(proto: number): Promise<[_UnixDgram, _UnixDgram]> {
   const a = new Socket(AF_UNIX, SOCK_DGRAM, proto); // OSError where the runtime has none
-  let b: Socket | null = null;
+  let b: _UnixDgram | null = null;
   try {
     b = new Socket(AF_UNIX, SOCK_DGRAM, proto);
     const base = `\0unisock-pair-${_random()}`;

@@ -269,7 +269,7 @@ test(
         }
       })();
       try {
-        const addr = srv.getsockname() as [string, number];
+        const addr = srv.getsockname();
         assert.equal(await resettingClient(addr[1]), 0);
         const cli = await create_connection(addr);
         try {

@@ -8,9 +8,13 @@ import {
   AF_UNIX,
   IPPROTO_TCP,
   IPPROTO_UDP,
+  SO_ERROR,
+  SO_LINGER,
+  SO_TYPE,
   SOCK_DGRAM,
   SOCK_RAW,
   SOCK_STREAM,
+  SOL_SOCKET,
 } from "../constants.ts";
 import * as E from "../errno.ts";
 import { BlockingIOError, gaierror, OSError, oserror, TimeoutError } from "../errors.ts";
@@ -469,7 +473,38 @@ export class _Endpoint<S> {
     });
   }
 
-  // ---- names, closing, readiness -------------------------------------------------
+  // ---- options, names, closing, readiness ------------------------------------------
+
+  /**
+   * `setsockopt`, after the facade checked its arguments: records the
+   * option and applies it to the runtime's handle where it has one.
+   *
+   * @param level The level.
+   * @param optname The option.
+   * @param value The value.
+   */
+  setOption(level: number, optname: number, value: number | boolean | ArrayBufferView): void {
+    const key = this.shared.options.set(level, optname, value);
+    const on = key !== null && this.shared.options.flag(key as "nodelay") !== 0;
+    const h = this.stream?.handle;
+    if (key === "nodelay") h?.setNoDelay(on);
+    if (key === "keepalive") h?.setKeepAlive(on);
+    if (key === "broadcast") this.dgram?.handle?.setBroadcast(on);
+  }
+
+  /**
+   * `getsockopt`, after the facade checked its arguments.
+   *
+   * @param level The level.
+   * @param optname The option.
+   * @returns The value.
+   */
+  getOption(level: number, optname: number): number {
+    if (level === SOL_SOCKET && optname === SO_TYPE) return this.type;
+    if (level === SOL_SOCKET && optname === SO_LINGER) return this.shared.options.linger[0];
+    if (level === SOL_SOCKET && optname === SO_ERROR) return this.shared.takeError();
+    return this.shared.options.get(level, optname);
+  }
 
   /**
    * `getsockname`, after the facade checked the socket is open.

@@ -4,5 +4,13 @@
  * @module
  */
 
-export { type Address, type Data, Socket, socket } from "./socket.ts";
+export {
+  type Address,
+  type AddressArg,
+  type AddressOf,
+  type Data,
+  type FromAddress,
+  Socket,
+  socket,
+} from "./socket.ts";
 export { SocketFile, type SocketFileOptions } from "./makefile.ts";

@@ -17,6 +17,7 @@ import {
 } from "../constants.ts";
 import { _dataArg, _intArg, _intFlagArg, _timeoutArg } from "../_args.ts";
 import { _toPython, type Address } from "../_address.ts";
+import type { AddressArg, AddressOf, FromAddress } from "./address_types.ts";
 import type { StreamHandle } from "../backend.ts";
 import { _getDefaultTimeout } from "../_defaults.ts";
 import { _allocFd, kReadiness, kWatch, type Readiness } from "../_readiness.ts";
@@ -35,6 +36,7 @@ import {
 } from "./transfer.ts";
 
 export type { Address } from "../_address.ts";
+export type { AddressArg, AddressOf, FromAddress } from "./address_types.ts";
 
 /** Bytes a socket accepts as data: any ArrayBufferView, or a string sent as UTF-8. */
 export type Data = ArrayBufferView | string;
@@ -60,7 +62,7 @@ function _plainSize(n: unknown): n is number {
  * await srv.bind(["127.0.0.1", 0]);
  * srv.listen();
  * const cli = socket();
- * await cli.connect(srv.getsockname() as [string, number]);
+ * await cli.connect(srv.getsockname());
  * const [conn] = await srv.accept();
  * await cli.sendall("hello");
  * await conn.sendall(await conn.recv(1024));
@@ -68,16 +70,16 @@ function _plainSize(n: unknown): n is number {
  * cli.close(); conn.close(); srv.close();
  * ```
  */
-export class Socket {
+export class Socket<F extends number = number, T extends number = number> {
   /** The address family, e.g. `AF_INET`. */
-  readonly family: number;
+  readonly family: F;
   /** The socket type, e.g. `SOCK_STREAM`. */
-  readonly type: number;
+  readonly type: T;
   /** The protocol number (0 when chosen by type). */
   readonly proto: number;
 
   /** The state and machinery behind the Python methods. */
-  readonly #ep: _Endpoint<Socket>;
+  readonly #ep: _Endpoint<unknown>;
 
   /**
    * Creates a socket, as Python's `socket.socket(family, type, proto)`.
@@ -86,11 +88,11 @@ export class Socket {
    * @param type `SOCK_STREAM` (default) or `SOCK_DGRAM`; `SOCK_RAW` throws EPROTONOSUPPORT.
    * @param proto 0, or the protocol matching the type.
    */
-  constructor(family: number = AF_INET, type: number = SOCK_STREAM, proto: number = 0) {
-    const ep = new _Endpoint<Socket>(family, type, proto, this, Socket.#accepted);
+  constructor(family: F = AF_INET as F, type: T = SOCK_STREAM as T, proto: number = 0) {
+    const ep = new _Endpoint<unknown>(family, type, proto, this, Socket.#accepted);
     this.#ep = ep;
-    this.family = ep.family;
-    this.type = ep.type;
+    this.family = ep.family as F;
+    this.type = ep.type as T;
     this.proto = ep.proto;
     ep.fd = _allocFd(this);
   }
@@ -210,7 +212,7 @@ export class Socket {
    * s.close();
    * ```
    */
-  async bind(address: Address): Promise<void> {
+  async bind(address: AddressArg<F>): Promise<void> {
     this.#ep.checkOpen();
     await this.#ep.bind(address);
   }
@@ -256,18 +258,19 @@ export class Socket {
    * conn.close(); cli.close(); srv.close();
    * ```
    */
-  accept(): Promise<[Socket, Address]> {
+  accept(): Promise<[Socket<F, T>, AddressOf<F>]> {
     // Without an async frame when listening already (the common case).
     const l = this.#ep.liveListener();
-    return l !== null ? l.accept() : this.#ep.accept();
+    return (l !== null ? l.accept() : this.#ep.accept()) as Promise<[Socket<F, T>, AddressOf<F>]>;
   }
 
   /** The connected socket and peer address `accept` returns for a queued connection. */
-  static #accepted(listening: Socket, h: StreamHandle): [Socket, Address] {
-    const conn = new Socket(listening.family, listening.type, listening.proto);
+  static #accepted(listening: unknown, h: StreamHandle): [Socket, Address] {
+    const { family, type, proto } = listening as Socket;
+    const conn = new Socket(family, type, proto);
     if (_getDefaultTimeout() === null) conn.#ep.shared.timeout = null;
     conn.#ep.adopt(h);
-    return [conn, _toPython(listening.family, h.remote)];
+    return [conn, _toPython(family, h.remote)];
   }
 
   // ---- connecting ------------------------------------------------------------
@@ -290,7 +293,7 @@ export class Socket {
    * s.close();
    * ```
    */
-  connect(address: Address): Promise<void> {
+  connect(address: AddressArg<F>): Promise<void> {
     return this.#ep.connect(address, "connect");
   }
 
@@ -309,7 +312,7 @@ export class Socket {
    * s.close();
    * ```
    */
-  connect_ex(address: Address): Promise<number> {
+  connect_ex(address: AddressArg<F>): Promise<number> {
     return this.#ep.connectEx(address);
   }
 
@@ -395,8 +398,8 @@ export class Socket {
    * a.close(); b.close();
    * ```
    */
-  recvfrom(bufsize: number, flags: number = 0): Promise<[Uint8Array, Address | null]> {
-    return _recvfrom(this.#ep, bufsize, flags);
+  recvfrom(bufsize: number, flags: number = 0): Promise<[Uint8Array, FromAddress<F, T>]> {
+    return _recvfrom(this.#ep, bufsize, flags) as Promise<[Uint8Array, FromAddress<F, T>]>;
   }
 
   /**
@@ -421,8 +424,9 @@ export class Socket {
     buffer: ArrayBufferView,
     nbytes: number = 0,
     flags: number = 0,
-  ): Promise<[number, Address | null]> {
-    return _recvInto(this.#ep, buffer, nbytes, flags, "recvfrom_into");
+  ): Promise<[number, FromAddress<F, T>]> {
+    const r = _recvInto(this.#ep, buffer, nbytes, flags, "recvfrom_into");
+    return r as Promise<[number, FromAddress<F, T>]>;
   }
 
   // ---- sending -----------------------------------------------------------------
@@ -500,14 +504,14 @@ export class Socket {
    */
   sendto(
     data: Data,
-    flagsOrAddress: number | Address,
-    maybeAddress?: Address,
+    flagsOrAddress: number | AddressArg<F>,
+    maybeAddress?: AddressArg<F>,
   ): Promise<number> {
     // Not async: a send the runtime completes at once (a cached address, a
     // synchronous adapter) costs one resolved promise, no async frame.
     try {
       const bytes = _dataArg(data);
-      const address = maybeAddress === undefined ? flagsOrAddress as Address : maybeAddress;
+      const address = (maybeAddress === undefined ? flagsOrAddress : maybeAddress) as Address;
       const flags = maybeAddress === undefined ? 0 : _intFlagArg(flagsOrAddress);
       const ep = this.#ep;
       ep.checkOpen();
@@ -613,9 +617,9 @@ export class Socket {
    * s.close();
    * ```
    */
-  getsockname(): Address {
+  getsockname(): AddressOf<F> {
     this.#ep.checkOpen();
-    return this.#ep.sockname();
+    return this.#ep.sockname() as AddressOf<F>;
   }
 
   /**
@@ -632,9 +636,9 @@ export class Socket {
    * s.close();
    * ```
    */
-  getpeername(): Address {
+  getpeername(): AddressOf<F> {
     this.#ep.checkOpen();
-    return this.#ep.peername();
+    return this.#ep.peername() as AddressOf<F>;
   }
 
   /**
@@ -657,12 +661,7 @@ export class Socket {
     _intFlagArg(level);
     _intFlagArg(optname);
     this.#ep.checkOpen();
-    const key = this.#ep.shared.options.set(level, optname, value);
-    const on = key !== null && this.#ep.shared.options.flag(key as "nodelay") !== 0;
-    const h = this.#ep.stream?.handle;
-    if (key === "nodelay") h?.setNoDelay(on);
-    if (key === "keepalive") h?.setKeepAlive(on);
-    if (key === "broadcast") this.#ep.dgram?.handle?.setBroadcast(on);
+    this.#ep.setOption(level, optname, value);
   }
 
   /**
@@ -685,10 +684,7 @@ export class Socket {
     _intFlagArg(level);
     _intFlagArg(optname);
     this.#ep.checkOpen();
-    if (level === SOL_SOCKET && optname === SO_TYPE) return this.type;
-    if (level === SOL_SOCKET && optname === SO_LINGER) return this.#ep.shared.options.linger[0];
-    if (level === SOL_SOCKET && optname === SO_ERROR) return this.#ep.shared.takeError();
-    return this.#ep.shared.options.get(level, optname);
+    return this.#ep.getOption(level, optname);
   }
 
   // ---- files, streams, iteration -----------------------------------------------
@@ -894,10 +890,10 @@ export class Socket {
  * s.close();
  * ```
  */
-export function socket(
-  family: number = AF_INET,
-  type: number = SOCK_STREAM,
+export function socket<F extends number = typeof AF_INET, T extends number = typeof SOCK_STREAM>(
+  family: F = AF_INET as F,
+  type: T = SOCK_STREAM as T,
   proto: number = 0,
-): Socket {
+): Socket<F, T> {
   return new Socket(family, type, proto);
 }
