@@ -17,7 +17,7 @@ import {
   SOL_SOCKET,
 } from "../constants.ts";
 import * as E from "../errno.ts";
-import { BlockingIOError, gaierror, OSError, oserror, TimeoutError } from "../errors.ts";
+import { _remade, BlockingIOError, gaierror, OSError, oserror, TimeoutError } from "../errors.ts";
 import { _cIntArg } from "../_args.ts";
 import { _checkAddress, _resolve, _resolveNow, _toPython, type Address } from "../_address.ts";
 import {
@@ -34,7 +34,7 @@ import { _Listener } from "./listener.ts";
 import { _Stream } from "./stream.ts";
 import { _Datagram } from "./datagram.ts";
 import { _autobindName, _hiddenNames } from "./unix_names.ts";
-import { _deadline, _ebadf } from "./waiting.ts";
+import { _deadline, _ebadf, _traced } from "./waiting.ts";
 
 type _State = "fresh" | "bound" | "listening" | "connecting" | "connected";
 /** An address checked by `_checkAddress`, not yet resolved. */
@@ -241,11 +241,15 @@ export class _Endpoint<S> {
     this.checkOpen();
     if (this.type !== SOCK_STREAM) throw new OSError(E.EOPNOTSUPP);
     if (this.state !== "listening") throw new OSError(E.EINVAL);
-    // Listening, but the bind `listen` started is still pending.
-    const wait = this.shared.until(() => this.listener !== null || this.bindError !== null, 0);
-    if (wait !== undefined) await wait;
-    if (this.listener === null) throw this.bindError!;
-    return await this.liveListener()!.accept();
+    try {
+      // Listening, but the bind `listen` started is still pending.
+      const wait = this.shared.until(() => this.listener !== null || this.bindError !== null, 0);
+      if (wait !== undefined) await wait;
+      if (this.listener === null) throw this.bindError!;
+      return await this.liveListener()!.accept();
+    } catch (err) {
+      throw _remade(err);
+    }
   }
 
   // ---- connecting ------------------------------------------------------------
@@ -270,7 +274,7 @@ export class _Endpoint<S> {
     }
     if (this.type === SOCK_STREAM && this.shared.timeout === null && this.#connectable()) {
       const target = _resolveNow(this.family, parsed);
-      if (target !== null) return this.#startConnect(target);
+      if (target !== null) return _traced(this.#startConnect(target));
     }
     return this.#connectChecked(parsed);
   }
@@ -286,6 +290,14 @@ export class _Endpoint<S> {
   }
 
   async #connectChecked(parsed: _Parsed): Promise<void> {
+    try {
+      await this.#connectOther(parsed);
+    } catch (err) {
+      throw _remade(err);
+    }
+  }
+
+  async #connectOther(parsed: _Parsed): Promise<void> {
     if (this.type === SOCK_DGRAM) return await this.#connectDatagram(parsed);
     this.#checkConnectable();
     const timeout = this.shared.timeout;
@@ -322,7 +334,7 @@ export class _Endpoint<S> {
       if (err instanceof OSError && err.errno !== null && !(err instanceof gaierror)) {
         return err.errno;
       }
-      throw err;
+      throw _remade(err);
     }
   }
 

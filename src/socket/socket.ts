@@ -24,6 +24,8 @@ import { _allocFd, kReadiness, kWatch, type Readiness } from "../_readiness.ts";
 import { SocketFile, type SocketFileOptions } from "./makefile.ts";
 import { _SEND_CHUNK } from "./stream.ts";
 import { _Endpoint } from "./endpoint.ts";
+import { _traced } from "./waiting.ts";
+import { _remade } from "../errors.ts";
 import {
   _readline,
   _recv,
@@ -43,6 +45,16 @@ export type Data = ArrayBufferView | string;
 
 /** A settled promise, shared by calls that completed at once. */
 const _DONE: Promise<void> = Promise.resolve();
+
+/** The count `sendto` resolves with, once its datagram went out (see `_traced`). */
+async function _sentCount(sent: Promise<void>, n: number): Promise<number> {
+  try {
+    await sent;
+    return n;
+  } catch (err) {
+    throw _remade(err);
+  }
+}
 
 /** A recv size the fast path takes as is: a positive 32-bit integer. */
 function _plainSize(n: unknown): n is number {
@@ -214,7 +226,11 @@ export class Socket<F extends number = number, T extends number = number> {
    */
   async bind(address: AddressArg<F>): Promise<void> {
     this.#ep.checkOpen();
-    await this.#ep.bind(address);
+    try {
+      await this.#ep.bind(address);
+    } catch (err) {
+      throw _remade(err);
+    }
   }
 
   /**
@@ -261,7 +277,8 @@ export class Socket<F extends number = number, T extends number = number> {
   accept(): Promise<[Socket<F, T>, AddressOf<F>]> {
     // Without an async frame when listening already (the common case).
     const l = this.#ep.liveListener();
-    return (l !== null ? l.accept() : this.#ep.accept()) as Promise<[Socket<F, T>, AddressOf<F>]>;
+    const p = l === null ? this.#ep.accept() : l.queued > 0 ? l.accept() : _traced(l.accept());
+    return p as Promise<[Socket<F, T>, AddressOf<F>]>;
   }
 
   /** The connected socket and peer address `accept` returns for a queued connection. */
@@ -353,7 +370,9 @@ export class Socket<F extends number = number, T extends number = number> {
   recv(bufsize: number, flags: number = 0): Promise<Uint8Array> {
     // The common case without an async frame: a connected stream, no flags, a plain size.
     const s = this.#ep.liveStream();
-    if (s !== null && flags === 0 && _plainSize(bufsize)) return s.recvNow(bufsize);
+    if (s !== null && flags === 0 && _plainSize(bufsize)) {
+      return s.buffered > 0 ? s.recvNow(bufsize) : _traced(s.recvNow(bufsize));
+    }
     return _recv(this.#ep, bufsize, flags);
   }
 
@@ -376,7 +395,7 @@ export class Socket<F extends number = number, T extends number = number> {
    * ```
    */
   async recv_into(buffer: ArrayBufferView, nbytes: number = 0, flags: number = 0): Promise<number> {
-    const [n] = await _recvInto(this.#ep, buffer, nbytes, flags, "recv_into");
+    const [n] = await _recvInto(this.#ep, buffer, nbytes, flags, "recv_into"); // remade there
     return n;
   }
 
@@ -479,7 +498,8 @@ export class Socket<F extends number = number, T extends number = number> {
       s !== null && s.writableNow() && flags === 0 && ep.shared.timeout === null &&
       data instanceof Uint8Array && data.length <= _SEND_CHUNK
     ) {
-      return s.write(data, 0, Infinity) ?? _DONE;
+      const p = s.write(data, 0, Infinity);
+      return p === undefined ? _DONE : _traced(p);
     }
     return _sendall(ep, data, flags);
   }
@@ -519,7 +539,7 @@ export class Socket<F extends number = number, T extends number = number> {
       const target = d?.cachedTargets?.get(address);
       if (d === null || target == null) return _sendtoResolving(ep, bytes, address, flags);
       const sent = ep.sendDatagram(d, bytes, target, flags);
-      return sent === undefined ? Promise.resolve(bytes.length) : sent.then(() => bytes.length);
+      return sent === undefined ? Promise.resolve(bytes.length) : _sentCount(sent, bytes.length);
     } catch (err) {
       return Promise.reject(err);
     }
