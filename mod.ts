@@ -54,6 +54,7 @@ export {
   socket,
   SocketFile,
   type SocketFileOptions,
+  SocketType,
 } from "./src/socket/mod.ts";
 export {
   type AddrInfo,

@@ -83,8 +83,6 @@ export class _Endpoint<S> {
   readonly dgram: _Datagram | null;
   fd = -1;
   state: _State = "fresh";
-  ioRefs = 0;
-  closeWanted = false;
   local: BackendAddress | null = null;
   remote: BackendAddress | null = null;
   binding: Promise<void> | null = null;

@@ -12,5 +12,6 @@ export {
   type FromAddress,
   Socket,
   socket,
+  SocketType,
 } from "./socket.ts";
 export { SocketFile, type SocketFileOptions } from "./makefile.ts";
