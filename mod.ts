@@ -50,6 +50,8 @@ export {
   type AddressOf,
   type Data,
   type FromAddress,
+  type SendfileReader,
+  type SendfileSource,
   Socket,
   socket,
   SocketFile,
@@ -68,6 +70,7 @@ export {
   gethostbyname,
   gethostbyname_ex,
   gethostname,
+  getnameinfo,
   getservbyname,
   getservbyport,
   has_dualstack_ipv6,
@@ -84,3 +87,12 @@ export {
   ntohl,
   ntohs,
 } from "./src/inet.ts";
+export {
+  fromfd,
+  if_indextoname,
+  if_nameindex,
+  if_nametoindex,
+  recv_fds,
+  send_fds,
+  sethostname,
+} from "./src/unsupported.ts";

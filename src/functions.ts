@@ -15,6 +15,11 @@ import {
   IPPROTO_TCP,
   IPPROTO_UDP,
   IPV6_V6ONLY,
+  NI_DGRAM,
+  NI_NAMEREQD,
+  NI_NOFQDN,
+  NI_NUMERICHOST,
+  NI_NUMERICSERV,
   SO_REUSEADDR,
   SO_REUSEPORT,
   SOCK_DGRAM,
@@ -370,6 +375,68 @@ export async function getservbyport(port: number, protocolname?: string): Promis
   );
   if (row === undefined) throw new OSError(null, "port/proto not found");
   return row[0];
+}
+
+/**
+ * The host and service names of a socket address, as Python's
+ * `getnameinfo`: the host through a reverse look-up (numeric when it has no
+ * name, unless `NI_NAMEREQD`), the port through the services table.
+ *
+ * @param sockaddr `[host, port]` or `[host, port, flowinfo, scope_id]`, the host numeric.
+ * @param flags `NI_NUMERICHOST`, `NI_NUMERICSERV`, `NI_NAMEREQD`, `NI_NOFQDN`, `NI_DGRAM`.
+ * @returns `[host, service]`.
+ * @throws {gaierror} -2 for a host that is not numeric, or without a name under `NI_NAMEREQD`.
+ *
+ * @example Name a local address
+ * ```ts
+ * import { getnameinfo, NI_NUMERICSERV } from "@unisock/socket";
+ * console.log(await getnameinfo(["127.0.0.1", 80], 0)); // [ "localhost", "http" ]
+ * console.log(await getnameinfo(["127.0.0.1", 80], NI_NUMERICSERV)); // [ "localhost", "80" ]
+ * ```
+ */
+export async function getnameinfo(
+  sockaddr: readonly [string, number] | readonly [string, number, number, number],
+  flags: number,
+): Promise<[string, string]> {
+  if (!Array.isArray(sockaddr)) throw new TypeError("getnameinfo() argument 1 must be a tuple");
+  const f = _intArg(flags);
+  const [host, port, flowinfo = 0, scopeId = 0] = sockaddr as readonly unknown[];
+  if (sockaddr.length < 2 || sockaddr.length > 4 || typeof host !== "string") {
+    throw new TypeError("getnameinfo(): illegal sockaddr argument");
+  }
+  // The port goes to getaddrinfo as text, then into 16 bits, as in CPython.
+  const p = _intArg(port) & 0xffff;
+  if (_intArg(flowinfo) < 0 || (flowinfo as number) > 0xfffff) {
+    throw new RangeError("getnameinfo(): flowinfo must be 0-1048575.");
+  }
+  _intArg(scopeId);
+  const version = _literalVersion(host);
+  if (version === 0) throw _gaierror(-2); // CPython resolves it with AI_NUMERICHOST
+  if (version === 4 && sockaddr.length !== 2) {
+    throw new OSError(null, "IPv4 sockaddr must be 2 tuple");
+  }
+  let name = version === 6 && scopeId !== 0 ? `${host}%${scopeId}` : host;
+  if ((f & NI_NUMERICHOST) === 0) {
+    const names = await _reverse(host).catch((err: herror) => {
+      if (err.errno === 2) throw _gaierror(-3); // a temporary failure, as glibc's EAI_AGAIN
+      return [];
+    });
+    if (names.length > 0) name = (f & NI_NOFQDN) !== 0 ? _localPart(names[0]) : names[0];
+    else if ((f & NI_NAMEREQD) !== 0) throw _gaierror(-2);
+  }
+  let service = String(p);
+  if ((f & NI_NUMERICSERV) === 0) {
+    const proto = (f & NI_DGRAM) !== 0 ? "udp" : "tcp";
+    service = SERVICES.find((r) => r[1] === p && r[2] === proto)?.[0] ?? service;
+  }
+  return [name, service];
+}
+
+/** `NI_NOFQDN`: a name in this host's own domain without that domain, as glibc does. */
+function _localPart(name: string): string {
+  const own = gethostname();
+  const domain = own.includes(".") ? own.slice(own.indexOf(".")) : null;
+  return domain !== null && name.endsWith(domain) ? name.slice(0, -domain.length) : name;
 }
 
 /**

@@ -10,6 +10,8 @@ export {
   type AddressOf,
   type Data,
   type FromAddress,
+  type SendfileReader,
+  type SendfileSource,
   Socket,
   socket,
   SocketType,

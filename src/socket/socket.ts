@@ -8,14 +8,24 @@
  */
 
 import { AF_INET, SHUT_WR, SOCK_STREAM } from "../constants.ts";
-import { EBADF } from "../errno.ts";
+import { EBADF, EOPNOTSUPP } from "../errno.ts";
 import { OSError } from "../errors.ts";
 import { SocketFile, type SocketFileOptions } from "./makefile.ts";
+import { _sendfile, type SendfileSource } from "./sendfile.ts";
 import { SocketType } from "./socket_type.ts";
 
 export type { Address } from "../_address.ts";
 export type { AddressArg, AddressOf, FromAddress } from "./address_types.ts";
 export { type Data, SocketType } from "./socket_type.ts";
+export type { SendfileReader, SendfileSource } from "./sendfile.ts";
+
+const _NO_FD = "JavaScript runtimes give no access to a socket's OS file descriptor";
+const _NO_MSG = "JavaScript runtimes send and receive no ancillary data or message vectors";
+
+/** OSError EOPNOTSUPP for a Python call no JavaScript runtime can do, naming why. */
+function _unsupported(call: string, why: string): OSError {
+  return new OSError(EOPNOTSUPP, `Operation not supported: ${call}(): ${why}`);
+}
 
 /**
  * A network socket with Python's semantics (see {@linkcode SocketType} for
@@ -138,6 +148,167 @@ export class Socket<F extends number = number, T extends number = number> extend
     const f = new SocketFile(this, mode, options);
     this.#ioRefs++;
     return f;
+  }
+
+  /**
+   * Sends a file's bytes until EOF (or `count` bytes), as Python's
+   * `sendfile` does without `os.sendfile`: a loop of `sendall`. JavaScript
+   * runtimes expose no OS descriptor to hand to sendfile(2), so the file is
+   * what JavaScript has: bytes, a `Blob` (Bun's `Bun.file(path)`, Node's and
+   * Deno's `await fs.openAsBlob(path)` from `node:fs`, a `File`), or a
+   * Python-style binary file object with `read(size)` (and `seek(pos)`,
+   * which is left just past what was sent).
+   *
+   * @param file The source.
+   * @param offset Where to start, in bytes.
+   * @param count How many bytes at most; `null` for all.
+   * @returns The number of bytes sent.
+   * @throws {RangeError} For a non-stream or non-blocking socket, a text-mode
+   * file, a count that is not positive (Python's ValueError).
+   *
+   * @example Send part of some bytes
+   * ```ts
+   * import { socketpair } from "@unisock/socket";
+   * const [a, b] = await socketpair();
+   * const file = new Blob(["hello world"]);
+   * console.log(await a.sendfile(file, 6)); // 5
+   * console.log(new TextDecoder().decode(await b.recv(100))); // "world"
+   * a.close(); b.close();
+   * ```
+   */
+  sendfile(file: SendfileSource, offset: number = 0, count: number | null = null): Promise<number> {
+    return _sendfile(this, file, offset, count);
+  }
+
+  /**
+   * Not available: a JavaScript runtime gives no access to the socket's OS
+   * file descriptor, so it cannot be duplicated (Python's `dup`).
+   *
+   * @returns Never.
+   * @throws {OSError} EOPNOTSUPP (95), saying why.
+   *
+   * @example It says why
+   * ```ts
+   * import { socket } from "@unisock/socket";
+   * using s = socket();
+   * try { s.dup(); } catch (e) { console.log(String(e)); }
+   * ```
+   */
+  dup(): never {
+    throw _unsupported("dup", _NO_FD);
+  }
+
+  /**
+   * Not available: there is no OS file descriptor to hand over (Python's `detach`).
+   *
+   * @returns Never.
+   * @throws {OSError} EOPNOTSUPP (95), saying why.
+   *
+   * @example It says why
+   * ```ts
+   * import { socket } from "@unisock/socket";
+   * using s = socket();
+   * try { s.detach(); } catch (e) { console.log(String(e)); }
+   * ```
+   */
+  detach(): never {
+    throw _unsupported("detach", _NO_FD);
+  }
+
+  /**
+   * Whether a child process inherits the socket: never, since it is not an
+   * OS descriptor of this process that a child could receive.
+   *
+   * @returns `false`.
+   *
+   * @example Check
+   * ```ts
+   * import { socket } from "@unisock/socket";
+   * using s = socket();
+   * console.log(s.get_inheritable()); // false
+   * ```
+   */
+  get_inheritable(): boolean {
+    if (this.fileno() === -1) throw new OSError(EBADF);
+    return false;
+  }
+
+  /**
+   * `set_inheritable(false)` holds already; `true` is not available (see
+   * {@linkcode Socket.get_inheritable}).
+   *
+   * @param inheritable Whether a child process should inherit the socket.
+   * @throws {OSError} EOPNOTSUPP (95) for `true`, saying why.
+   *
+   * @example Keep it to this process
+   * ```ts
+   * import { socket } from "@unisock/socket";
+   * using s = socket();
+   * s.set_inheritable(false);
+   * ```
+   */
+  set_inheritable(inheritable: boolean): void {
+    if (this.fileno() === -1) throw new OSError(EBADF);
+    if (inheritable) throw _unsupported("set_inheritable", _NO_FD);
+  }
+
+  /**
+   * Not available: JavaScript runtimes send no ancillary data (file
+   * descriptors, credentials) and no scatter/gather messages; use `sendall`
+   * or `sendto` (Python's `sendmsg`).
+   *
+   * @param _args Python's arguments.
+   * @returns A promise that rejects.
+   * @throws {OSError} EOPNOTSUPP (95), saying why.
+   *
+   * @example It says why
+   * ```ts
+   * import { socketpair } from "@unisock/socket";
+   * const [a, b] = await socketpair();
+   * await a.sendmsg([new Uint8Array(1)]).catch((e) => console.log(String(e)));
+   * a.close(); b.close();
+   * ```
+   */
+  sendmsg(..._args: unknown[]): Promise<never> {
+    return Promise.reject(_unsupported("sendmsg", _NO_MSG));
+  }
+
+  /**
+   * Not available (see {@linkcode Socket.sendmsg}); use `recv` or `recvfrom`.
+   *
+   * @param _args Python's arguments.
+   * @returns A promise that rejects.
+   * @throws {OSError} EOPNOTSUPP (95), saying why.
+   *
+   * @example It says why
+   * ```ts
+   * import { socketpair } from "@unisock/socket";
+   * const [a, b] = await socketpair();
+   * await a.recvmsg(10).catch((e) => console.log(String(e)));
+   * a.close(); b.close();
+   * ```
+   */
+  recvmsg(..._args: unknown[]): Promise<never> {
+    return Promise.reject(_unsupported("recvmsg", _NO_MSG));
+  }
+
+  /**
+   * Not available (see {@linkcode Socket.sendmsg}); use `recv_into` or `recvfrom_into`.
+   *
+   * @param _args Python's arguments.
+   * @returns A promise that rejects.
+   * @throws {OSError} EOPNOTSUPP (95), saying why.
+   *
+   * @example It says why
+   * ```ts
+   * import { socketpair } from "@unisock/socket";
+   * const [a, b] = await socketpair();
+   * await a.recvmsg_into([new Uint8Array(10)]).catch((e) => console.log(String(e)));
+   * a.close(); b.close();
+   * ```
+   */
+  recvmsg_into(..._args: unknown[]): Promise<never> {
+    return Promise.reject(_unsupported("recvmsg_into", _NO_MSG));
   }
 
   /**
