@@ -184,6 +184,7 @@ export class Poll {
   /**
    * Ends a running `poll()` at once (it resolves with what is ready then);
    * used by `PollSelector.close()`.
+   * @ignore
    */
   _abort(): void {
     for (const a of this.#aborts) a.abort();

@@ -77,6 +77,7 @@ export class Socket<F extends number = number, T extends number = number> extend
    * Detaches a `makefile` reference (used by file objects).
    *
    * @returns Nothing.
+   * @ignore
    */
   _decref_socketios(): void {
     if (this.#ioRefs > 0) this.#ioRefs--;

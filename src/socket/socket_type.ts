@@ -585,6 +585,7 @@ export class SocketType<F extends number = number, T extends number = number> {
    *
    * @param limit The most bytes (`Infinity` for no limit).
    * @returns The line; empty at EOF.
+   * @ignore
    */
   _readline(limit: number): Promise<Uint8Array> {
     const cap = Math.min(limit, Number.MAX_SAFE_INTEGER);
