@@ -50,6 +50,7 @@ export {
   type AddressOf,
   type Data,
   type FromAddress,
+  type SendfileBlob,
   type SendfileReader,
   type SendfileSource,
   Socket,

@@ -18,8 +18,20 @@ export interface SendfileReader {
   readonly mode?: string;
 }
 
+/**
+ * A `Blob` (a file) as `sendfile` reads it: what `Bun.file(path)`,
+ * `fs.openAsBlob(path)` and `new Blob(...)` return. Named by shape so that
+ * the types need neither the DOM lib nor `@types/node`.
+ */
+export interface SendfileBlob {
+  /** The size in bytes. */
+  readonly size: number;
+  /** A part of the Blob, read as a stream of bytes. */
+  slice(start?: number, end?: number): { stream(): ReadableStream<Uint8Array> };
+}
+
 /** What `sendfile` sends from: bytes, a Blob (a file), or a binary file object. */
-export type SendfileSource = ArrayBufferView | Blob | SendfileReader;
+export type SendfileSource = ArrayBufferView | SendfileBlob | SendfileReader;
 
 /** The socket calls `sendfile` uses. */
 interface _Sender {
@@ -71,13 +83,19 @@ export async function _sendfile(
     await sock.sendall(part);
     return part.length;
   }
-  if (typeof Blob !== "undefined" && file instanceof Blob) {
+  if (typeof (file as Partial<SendfileBlob>).slice === "function" && "size" in file) {
+    const reader = (file as SendfileBlob).slice(start, end).stream().getReader();
     let total = 0;
-    for await (const chunk of file.slice(start, end).stream()) {
-      await sock.sendall(chunk);
-      total += chunk.length;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return total;
+        await sock.sendall(value);
+        total += value.length;
+      }
+    } finally {
+      reader.releaseLock();
     }
-    return total;
   }
   if (typeof (file as SendfileReader | null)?.read !== "function") {
     throw new TypeError(

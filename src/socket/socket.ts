@@ -17,7 +17,7 @@ import { SocketType } from "./socket_type.ts";
 export type { Address } from "../_address.ts";
 export type { AddressArg, AddressOf, FromAddress } from "./address_types.ts";
 export { type Data, SocketType } from "./socket_type.ts";
-export type { SendfileReader, SendfileSource } from "./sendfile.ts";
+export type { SendfileBlob, SendfileReader, SendfileSource } from "./sendfile.ts";
 
 const _NO_FD = "JavaScript runtimes give no access to a socket's OS file descriptor";
 const _NO_MSG = "JavaScript runtimes send and receive no ancillary data or message vectors";
