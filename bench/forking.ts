@@ -13,20 +13,12 @@
  * @module
  */
 
-import { type ChildProcess, spawn } from "node:child_process";
 import { connect } from "node:net";
 import { join } from "node:path";
-import process from "node:process";
+import { BIN, option, ROOT, startServer, stopServer } from "./_forking_child.ts";
 
-const ROOT = join(import.meta.dirname ?? ".", "..");
-const BIN = (name: string) => join(ROOT, "node_modules", ".bin", name);
 const EXAMPLE = join(ROOT, "examples", "forking_cpu_server.ts");
 const PYTHON = join(ROOT, "bench", "forking_cpu_server.py");
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
-}
 const SECONDS = Number(option("--seconds", "5"));
 const CLIENTS = Number(option("--clients", "4"));
 const ROUNDS = option("--rounds", "16");
@@ -38,25 +30,6 @@ function command(runtime: string, threading: boolean): [string, string[]] {
   if (runtime === "python") return ["python3", [PYTHON, ...args]];
   if (runtime === "deno") return [BIN("deno"), ["run", "-A", "--unstable-net", EXAMPLE, ...args]];
   return [BIN(runtime), [EXAMPLE, ...args]];
-}
-
-/** Starts a server and resolves with its port once it prints "listening on". */
-function start(runtime: string, threading: boolean): Promise<[ChildProcess, number]> {
-  const [cmd, args] = command(runtime, threading);
-  const child = spawn(cmd, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`${runtime}: no "listening on"`)), 60_000);
-    child.stdout!.on("data", (d: Uint8Array) => {
-      out += new TextDecoder().decode(d);
-      const m = /listening on [\d.]+:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve([child, Number(m[1])]);
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`${runtime} exited ${code}`)));
-  });
 }
 
 /** One request: connect, send a line, read the 65-byte answer. */
@@ -88,15 +61,11 @@ async function load(port: number): Promise<number> {
 }
 
 async function measure(runtime: string, threading: boolean): Promise<number> {
-  const [child, port] = await start(runtime, threading);
+  const [child, port] = await startServer(runtime, ...command(runtime, threading));
   try {
     return await load(port);
   } finally {
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(killer);
+    await stopServer(child);
   }
 }
 

@@ -261,6 +261,12 @@ export interface BackendProcesses {
    * (the kernel spreads datagrams over them), else why not.
    */
   readonly shareDatagram: string | null;
+  /**
+   * `null` when several processes can share one listening unix stream path
+   * through the runtime's own shared listener (SO_REUSEPORT does not apply
+   * to unix sockets), else why not.
+   */
+  readonly shareUnixStream: string | null;
   /** The number of CPUs this process may use (the pool's default size). */
   cpuCount(): number;
   /** This process's id. */

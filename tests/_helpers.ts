@@ -14,8 +14,11 @@ export const RUNTIME: "deno" | "bun" | "node" = "Bun" in globalThis
   ? "deno"
   : "node";
 
-/** Deno with `UNISOCK_DENO_NET=node`: stream sockets through Deno's node:net (RST works). */
-export const DENO_NODE_NET = RUNTIME === "deno" && process.env.UNISOCK_DENO_NET === "node";
+/**
+ * Deno with its default stream sockets, through Deno's node:net (RST works);
+ * false with `UNISOCK_DENO_NET=conn` (`Deno.Conn`).
+ */
+export const DENO_NODE_NET = RUNTIME === "deno" && process.env.UNISOCK_DENO_NET !== "conn";
 
 /**
  * A listening TCP socket on 127.0.0.1 with a free port, and a connected pair.

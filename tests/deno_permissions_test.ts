@@ -30,7 +30,7 @@ test("deno permissions: PermissionError names the flag to add", {
   try {
     const file = join(dir, "program.ts");
     writeFileSync(file, PROGRAM);
-    for (const env of [{}, { UNISOCK_DENO_NET: "node" }]) {
+    for (const env of [{}, { UNISOCK_DENO_NET: "conn" }]) {
       const out = execFileSync(
         join(root, "node_modules", ".bin", "deno"),
         ["run", "--no-prompt", "--allow-read", "--allow-env", file],

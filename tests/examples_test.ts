@@ -6,6 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,7 +32,10 @@ class Proc {
 
   constructor(name: string, args: string[]) {
     this.name = name;
-    this.child = spawn(COMMAND[0], [...COMMAND.slice(1), join(ROOT, "examples", name), ...args], {
+    // The forking examples share their port with SO_REUSEPORT: Deno's needs --unstable-net.
+    const flags = RUNTIME === "deno" && name.startsWith("forking_") ? ["--unstable-net"] : [];
+    const argv = [...COMMAND.slice(1), ...flags, join(ROOT, "examples", name), ...args];
+    this.child = spawn(COMMAND[0], argv, {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: "1" },
     });
@@ -381,3 +385,81 @@ test(
     });
   },
 );
+
+/** Whether a process with this pid still exists. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test(
+  "ForkingTCPServer serves from two worker processes and stops them on SIGTERM (tutorial 004)",
+  TEST,
+  async () => {
+    await withProcs(async (start) => {
+      const server = start("forking_server.ts", "0", "2");
+      const m = await server.waitFor(/listening on 127\.0\.0\.1:(\d+) with workers (\d+),(\d+)\n/);
+      const port = Number(m[1]);
+      const workers = [Number(m[2]), Number(m[3])];
+      const welcome = new RegExp(
+        `^Welcome to the ForkingTCPServer on ${RUNTIME}, worker (${workers.join("|")})!$`,
+      );
+      // Connections held open until two workers answered (the kernel picks the
+      // worker by a hash: 40 connections on one worker happen once in 2^39).
+      const held: Socket[] = [];
+      const seen = new Set<number>();
+      try {
+        for (let i = 0; i < 40 && seen.size < 2; i++) {
+          const conn = await create_connection(["127.0.0.1", port]);
+          held.push(conn);
+          const hello = dec(await conn.recv(1024));
+          assert.match(hello, welcome);
+          seen.add(Number(welcome.exec(hello)![1]));
+        }
+        assert.equal(seen.size, 2, server.describe());
+        const out = await client(start("threading_client.ts", String(port), "127.0.0.1", "Bob"));
+        assert.ok(out.endsWith("send: Bob\nreceive: Hello, Bob!\n"), out);
+      } finally {
+        for (const conn of held) conn.close();
+      }
+      await server.waitFor(new RegExp(`(${ADDR} left\n[^]*){${held.length + 1}}`));
+      process.kill(server.child.pid!, "SIGTERM");
+      assert.equal(await server.exit(), 143, server.describe());
+      for (const pid of workers) assert.equal(alive(pid), false, `worker ${pid} still runs`);
+    });
+  },
+);
+
+test("forking CPU-bound server answers the digest of its work", TEST, async () => {
+  await withProcs(async (start) => {
+    const server = start("forking_cpu_server.ts", "0", "2", "2");
+    const port = await server.port();
+    const block = new Uint8Array(1 << 20);
+    block.set(new TextEncoder().encode("hello\n"));
+    let digest = new Uint8Array(0);
+    for (let i = 0; i < 2; i++) {
+      digest = new Uint8Array(createHash("sha256").update(digest).update(block).digest());
+    }
+    const hex = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+    const conn = await create_connection(["127.0.0.1", port]);
+    try {
+      conn.settimeout(15);
+      await conn.sendall("hello\n");
+      let answer = "";
+      for (let i = 0; i < 10 && !answer.endsWith("\n"); i++) {
+        const chunk = dec(await conn.recv(1024));
+        if (chunk === "") break;
+        answer += chunk;
+      }
+      assert.equal(answer, hex + "\n");
+    } finally {
+      conn.close();
+    }
+    process.kill(server.child.pid!, "SIGTERM");
+    assert.equal(await server.exit(), 143, server.describe());
+  });
+});

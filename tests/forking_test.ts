@@ -10,7 +10,16 @@ import process from "node:process";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { AF_INET, create_connection, create_server, SOCK_DGRAM, socket } from "unisock";
+import {
+  AF_INET,
+  AF_UNIX,
+  create_connection,
+  create_server,
+  SOCK_DGRAM,
+  SOCK_STREAM,
+  type Socket,
+  socket,
+} from "unisock";
 import { dec, RUNTIME, tempDir } from "./_helpers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -178,6 +187,22 @@ test("forking TCP server: 100 clients served by two workers; close leaves no pro
   });
 });
 
+test("forking TCP server: handle_request() in the supervisor is a RuntimeError", async () => {
+  await withFixture(["tcp", "1"], async (fx, ready) => {
+    if (expectUnsupported(ready, "ForkingTCPServer")) return;
+    fx.send("handle\n");
+    const line = await fx.next();
+    assert.equal(line.error, "RuntimeError", JSON.stringify(line));
+    assert.match(
+      String(line.message),
+      /^ForkingTCPServer\.handle_request\(\): .*serve_forever\(\)/,
+    );
+    // The pool still serves.
+    assert.deepEqual([...await clients(ready.port as number, 1)], ready.pids);
+    await closeAndCheck(fx, ready.pids as number[]);
+  });
+});
+
 test("forking TCP server: a worker killed mid-run is replaced and service goes on", async () => {
   await withFixture(["tcp", "2"], async (fx, ready) => {
     if (expectUnsupported(ready, "ForkingTCPServer")) return;
@@ -243,13 +268,38 @@ test("forking TCP server: workers that throw at start reject ready; nothing is l
   });
 });
 
-test("forking unix stream server: an OSError naming the runtime", async () => {
+test("forking unix stream server: two workers on Node (cluster), elsewhere an OSError naming the runtime", async () => {
   const [dir, cleanup] = tempDir();
   try {
-    await withFixture(["unix", join(dir, "s.sock")], async (fx, line) => {
-      assert.ok(expectUnsupported(line, "ForkingUnixStreamServer"));
-      assert.match(String(line.message), /SO_REUSEPORT/);
-      assert.equal((await fx.exited).code, 0);
+    const path = join(dir, "s.sock");
+    await withFixture(["unix", "2", path], async (fx, ready) => {
+      if (RUNTIME !== "node") {
+        assert.ok(expectUnsupported(ready, "ForkingUnixStreamServer"));
+        assert.match(String(ready.message), /SO_REUSEPORT/);
+        assert.equal((await fx.exited).code, 0);
+        return;
+      }
+      assert.equal(ready.path, path, JSON.stringify(ready));
+      const workers = ready.pids as number[];
+      // Connections held open until both workers answered (bounded).
+      const held: Socket[] = [];
+      const seen = new Set<number>();
+      try {
+        for (let i = 0; i < 40 && seen.size < 2; i++) {
+          const sock = socket(AF_UNIX, SOCK_STREAM);
+          held.push(sock);
+          sock.settimeout(20);
+          await sock.connect(path);
+          await sock.sendall(`${i}\n`);
+          const [pid, echo] = dec(await sock.recv(100)).trim().split(" ");
+          assert.equal(echo, String(i));
+          seen.add(Number(pid));
+        }
+      } finally {
+        for (const sock of held) sock.close();
+      }
+      assert.deepEqual([...seen].sort(), [...workers].sort());
+      await closeAndCheck(fx, workers);
     });
   } finally {
     cleanup();

@@ -645,6 +645,26 @@ test("tcp: SO_REUSEPORT lets two listeners share a port", async () => {
   await assert.rejects(c.bind(a.getsockname()), isError(OSError, 98));
 });
 
+test("tcp: bind before connect: the connection leaves from the bound port", {
+  skip: RUNTIME === "deno" && !DENO_NODE_NET
+    ? "UNISOCK_DENO_NET=conn: Deno.connect has no source address"
+    : false,
+}, async () => {
+  using srv = await create_server([LOOP, 0]);
+  using probe = socket();
+  await probe.bind([LOOP, 0]);
+  const port = (probe.getsockname() as [string, number])[1];
+  probe.close(); // a port that was free a moment ago
+  using cli = socket();
+  cli.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
+  await cli.bind([LOOP, port]);
+  await cli.connect(srv.getsockname());
+  const [conn, peer] = await srv.accept();
+  using _conn = conn;
+  assert.deepEqual(peer, [LOOP, port]);
+  assert.deepEqual(cli.getsockname(), [LOOP, port]);
+});
+
 test("tcp: fileno() is a small unique integer, -1 after close", () => {
   const socks = Array.from({ length: 10 }, () => socket());
   const fds = socks.map((s) => s.fileno());

@@ -35,7 +35,7 @@ import type { BunApi, BunConnectOptions, BunSocket } from "./api.ts";
 import { _bindDatagram } from "./datagram.ts";
 import { _translate } from "./errors.ts";
 import { _BunListener, _Connector, _HANDLERS, type _Slot } from "./stream.ts";
-import { _execArgvCommandLine, _processes } from "../shared/process.ts";
+import { _execArgvCommandLine, _processes, _spawnStarter } from "../shared/process.ts";
 
 /** What Bun can and cannot do. */
 const CAPABILITIES: BackendCapabilities = {
@@ -159,6 +159,6 @@ export function bunBackend(): Backend {
     lookup: _lookup,
     reverse: _reverse,
     hostname: _hostname,
-    processes: _processes("bun", _execArgvCommandLine, null),
+    processes: _processes("bun", _spawnStarter(_execArgvCommandLine), null),
   };
 }

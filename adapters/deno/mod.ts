@@ -2,19 +2,19 @@
  * The Deno runtime adapter: fills in the core's {@linkcode Backend}.
  *
  * Stream sockets (TCP and unix listeners, accepted and outgoing
- * connections) go through `Deno.listen`/`Deno.connect` by default: fast,
- * but unfair above 128 busy connections in one process, with no RST (close
- * sends FIN), no source address before connect, and SO_REUSEPORT only with
- * `--unstable-net`.
+ * connections) go through Deno's `node:net`, with the same code as Node's
+ * adapter (`../shared/net_stream.ts`): every connection is served even with
+ * hundreds busy in one process, `abort()` resets (RST), and a source
+ * address before connect, backlog and SO_REUSEPORT work. An accepted TCP
+ * socket's first writes wait one event-loop turn, because Deno 2.9's
+ * `node:net` fails a write with EPIPE when it is queued before its reactor
+ * saw the socket and the peer sent only a FIN (`bench/deno_node_net_epipe.ts`).
  *
- * `UNISOCK_DENO_NET=node` in the environment (read only when `--allow-env`
- * grants it) routes them through Deno's `node:net` instead, with the same
- * code as Node's adapter (`../shared/net_stream.ts`): every connection is
- * served even with hundreds busy in one process, `abort()` resets (RST), and
- * a source address before connect, backlog and SO_REUSEPORT work. It is not
- * the default because Deno 2.9's `node:net` fails a write with EPIPE when
- * the peer's FIN arrived before Deno read it (a server that answers a client
- * which already shut down its sending side loses the answer).
+ * `UNISOCK_DENO_NET=conn` in the environment (read only when `--allow-env`
+ * grants it) selects `Deno.listen`/`Deno.connect` instead: faster for bulk
+ * transfers over few connections, but unfair above 128 busy connections in
+ * one process, with no RST (close sends FIN), no source address before
+ * connect, and SO_REUSEPORT only with `--unstable-net`.
  *
  * Datagrams: `Deno.listenDatagram` with `--unstable-net` (UDP and unix),
  * else `node:dgram` (UDP only). Look-ups: `node:dns`.
@@ -25,7 +25,8 @@
  * well as with `deno check`.
  *
  * What Deno cannot do, on Linux with Deno 2.9:
- * - IPV6_V6ONLY for TCP: Deno's `node:net` and `Deno.listen` both listen
+ * - IPV6_V6ONLY for TCP: Deno's `node:net` ignores `ipv6Only` (its TCP
+ *   bind never sets the option) and `Deno.listen` has none, so both listen
  *   dual-stack on `::`; the `ipv6OnlyStream` capability makes the core
  *   refuse such a bind (UDP honours it through `node:dgram`).
  * - Clearing SO_BROADCAST on a `Deno.listenDatagram` socket (always on).
@@ -35,7 +36,7 @@
  */
 
 import { _denoCommandLine } from "./process.ts";
-import { _processes } from "../shared/process.ts";
+import { _processes, _spawnStarter } from "../shared/process.ts";
 import type {
   Backend,
   BackendAddress,
@@ -54,16 +55,16 @@ import { _netDenied, _permission, _translate } from "./errors.ts";
 import { _listen, _listenersReleased } from "./listener.ts";
 import { _connect } from "./stream.ts";
 
-/** The environment variable that selects Deno's `node:net` for stream sockets. */
+/** The environment variable that selects `Deno.Conn` for stream sockets. */
 const _SWITCH = "UNISOCK_DENO_NET";
 
-/** Whether the user chose `node:net` (read without asking for `--allow-env`). */
-function _nodeNet(deno: DenoApi): boolean {
+/** Whether the user chose `Deno.Conn` (read without asking for `--allow-env`). */
+function _denoConn(deno: DenoApi): boolean {
   try {
     if (deno.permissions.querySync({ name: "env", variable: _SWITCH }).state !== "granted") {
       return false;
     }
-    return deno.env.get(_SWITCH) === "node";
+    return deno.env.get(_SWITCH) === "conn";
   } catch {
     return false;
   }
@@ -75,12 +76,13 @@ function _capabilities(unstable: boolean, fast: boolean): BackendCapabilities {
       ? null
       : "unix datagram sockets need Deno's --unstable-net flag (Deno.listenDatagram)",
     reusePort: fast && !unstable
-      ? `SO_REUSEPORT on Deno.listen needs Deno's --unstable-net flag (or ${_SWITCH}=node)`
+      ? `SO_REUSEPORT on Deno.listen (${_SWITCH}=conn) needs Deno's --unstable-net flag`
       : null,
     bindBeforeConnect: fast
-      ? `Deno.connect cannot bind a local address before connecting (${_SWITCH}=node can)`
+      ? `Deno.connect (${_SWITCH}=conn) cannot bind a local address before connecting`
       : null,
-    ipv6OnlyStream: "Deno has no IPV6_V6ONLY for TCP: a listener on :: is always dual-stack",
+    ipv6OnlyStream: "Deno 2.9's node:net ignores ipv6Only and Deno.listen has no such option: " +
+      "a TCP listener on :: is always dual-stack",
   };
 }
 
@@ -103,7 +105,7 @@ function _denied(deno: DenoApi, address: BackendAddress): Error | null {
 /** Listens through Deno's `node:net`. */
 function _listenNet(deno: DenoApi, options: ListenOptions): Promise<ListenerHandle> {
   const denied = _denied(deno, options.address);
-  return denied === null ? _netListen(options) : Promise.reject(denied);
+  return denied === null ? _netListen(options, true) : Promise.reject(denied);
 }
 
 /** Connects through Deno's `node:net`. */
@@ -115,7 +117,7 @@ function _connectNet(deno: DenoApi, options: ConnectOptions): Promise<StreamHand
 
 /**
  * Builds the Deno backend. Reads the `Deno` global only when called; the
- * capabilities depend on `--unstable-net` and on `UNISOCK_DENO_NET`.
+ * capabilities depend on `--unstable-net` and on `UNISOCK_DENO_NET=conn`.
  *
  * @returns The backend to install with `setBackend`.
  * @throws {TypeError} When called outside Deno.
@@ -130,7 +132,7 @@ function _connectNet(deno: DenoApi, options: ConnectOptions): Promise<StreamHand
 export function denoBackend(): Backend {
   const deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
   const unstable = typeof deno.listenDatagram === "function";
-  const fast = !_nodeNet(deno);
+  const fast = _denoConn(deno);
   return {
     name: "deno",
     capabilities: _capabilities(unstable, fast),
@@ -159,7 +161,7 @@ export function denoBackend(): Backend {
     },
     processes: _processes(
       "deno",
-      _denoCommandLine,
+      _spawnStarter(_denoCommandLine),
       "Deno's datagram sockets have no SO_REUSEPORT (with SO_REUSEADDR one process would get every datagram)",
     ),
   };

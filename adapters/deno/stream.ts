@@ -1,7 +1,7 @@
 /**
- * Stream sockets on Deno by default (see `mod.ts`): `Deno.connect` and one
- * `conn.read()` loop per connection. `UNISOCK_DENO_NET=node` selects
- * `node:net` (`../shared/net_stream.ts`) instead.
+ * Stream sockets on Deno with `UNISOCK_DENO_NET=conn` (see `mod.ts`):
+ * `Deno.connect` and one `conn.read()` loop per connection; by default they
+ * go through `node:net` (`../shared/net_stream.ts`).
  *
  * Deno facts this file lives with (Deno 2.9, Linux):
  * - `conn.close()` does shutdown(SHUT_WR) and then close(); there is no

@@ -23,7 +23,8 @@ import { _lookup, _reverse } from "../shared/dns.ts";
 
 /** Why unix datagram sockets are missing (also the capability text). */
 const _NO_UNIX_DGRAM = "Node's dgram module has no AF_UNIX datagram sockets";
-import { _execArgvCommandLine, _processes } from "../shared/process.ts";
+import { _processes } from "../shared/process.ts";
+import { _nodeStarter, _unixStreamGap } from "./process.ts";
 
 /** Platforms where Node honours `reusePort` (others fail the bind). */
 const _REUSEPORT_PLATFORMS: ReadonlySet<string> = new Set(["linux", "freebsd", "sunos", "aix"]);
@@ -73,6 +74,6 @@ export function nodeBackend(): Backend {
     lookup: _lookup,
     reverse: _reverse,
     hostname: () => os.hostname(),
-    processes: _processes("node", _execArgvCommandLine, _reusePortGap()),
+    processes: _processes("node", _nodeStarter(), _reusePortGap(), _unixStreamGap()),
   };
 }

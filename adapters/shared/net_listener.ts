@@ -20,6 +20,7 @@ import { _bound } from "./address.ts";
 import { _isTransientAccept } from "./accept.ts";
 import { _translate } from "./errors.ts";
 import { _NetStream } from "./net_stream.ts";
+import { _clusterShared } from "../node/process.ts";
 
 /**
  * A listening `net.Server` seen as a {@linkcode ListenerHandle}.
@@ -49,13 +50,15 @@ export class _NetListener implements ListenerHandle {
    *
    * @param server The listening server.
    * @param local Its bound address.
+   * @param settle Whether accepted sockets' writes wait one event-loop turn
+   * (Deno, see {@linkcode _NetStream.accepted}).
    */
-  constructor(server: net.Server, local: BackendAddress) {
+  constructor(server: net.Server, local: BackendAddress, settle = false) {
     this.local = local;
     this.#server = server;
     server.on("error", (err: unknown) => this.#onError(_translate(err)));
     server.on("connection", (socket: net.Socket) => {
-      const stream = _NetStream.accepted(socket, this.local);
+      const stream = _NetStream.accepted(socket, this.local, settle);
       // A connection reset before it was accepted: skipped, as accept(2) skips it.
       if (stream === null) socket.destroy();
       else this.#events.connection(stream);
@@ -148,16 +151,19 @@ function _listenError(err: unknown, address: BackendAddress): OSError {
 /** Node's listen options for backend listen options. */
 function _listenOptions(options: ListenOptions): net.ListenOptions {
   const { address, backlog } = options;
-  if (address.kind === "unix") return { path: address.path, backlog, exclusive: true };
+  // A forking server's worker is a cluster worker: its SO_REUSEPORT listener
+  // joins the primary's shared one instead (round-robin, see node/process.ts).
+  const shared = options.reusePort && _clusterShared();
+  if (address.kind === "unix") return { path: address.path, backlog, exclusive: !shared };
   const listen: net.ListenOptions = {
     host: address.host,
     port: address.port,
     backlog,
-    exclusive: true,
+    exclusive: !shared,
     ipv6Only: address.version === 6 && options.ipv6Only,
   };
   // Node before 22.12/23.1 ignores the option (the capability says so).
-  if (options.reusePort) listen.reusePort = true;
+  if (options.reusePort && !shared) listen.reusePort = true;
   return listen;
 }
 
@@ -165,6 +171,7 @@ function _listenOptions(options: ListenOptions): net.ListenOptions {
  * Binds and listens a stream socket.
  *
  * @param options Where to listen, backlog, SO_REUSEPORT and IPV6_V6ONLY.
+ * @param settle Whether accepted sockets' writes wait one event-loop turn (Deno).
  * @returns The listener, its `local` carrying the real port; rejects with a
  * translated OSError (EADDRINUSE, EADDRNOTAVAIL, EACCES, ENOENT …).
  *
@@ -178,7 +185,7 @@ function _listenOptions(options: ListenOptions): net.ListenOptions {
  * console.log(l.local);
  * ```
  */
-export function _listen(options: ListenOptions): Promise<ListenerHandle> {
+export function _listen(options: ListenOptions, settle = false): Promise<ListenerHandle> {
   return new Promise<ListenerHandle>((resolve, reject) => {
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
     let settled = false;
@@ -195,7 +202,7 @@ export function _listen(options: ListenOptions): Promise<ListenerHandle> {
         if (settled) return;
         settled = true;
         server.off("error", onError);
-        resolve(new _NetListener(server, _bound(server.address(), options.address)));
+        resolve(new _NetListener(server, _bound(server.address(), options.address), settle));
       });
     } catch (err) {
       onError(err);

@@ -81,6 +81,8 @@ export class _NetStream implements StreamHandle {
   #callbacksDue = 0;
   /** Settles a pending connect (set only while connecting). */
   #connecting: ((err: OSError | null) => void) | null = null;
+  /** Writes, FIN and close wait for it (see {@linkcode _NetStream.accepted}). */
+  #gate: Promise<void> | null = null;
 
   /**
    * Wraps a connected socket.
@@ -189,19 +191,25 @@ export class _NetStream implements StreamHandle {
    * Wraps a socket a listener accepted. Its peer's address is read now: a
    * connection the peer already reset has none any more.
    *
+   * With `settle`, a TCP socket's writes wait for the next event-loop turn:
+   * Deno's `node:net` queues a write made before its reactor has seen the
+   * new socket, and fails a queued write with EPIPE when the peer has sent
+   * only a FIN (`bench/deno_node_net_epipe.ts`).
+   *
    * @param socket The accepted socket.
    * @param listener The listener's bound address (the local end of unix streams).
+   * @param settle Whether writes wait one event-loop turn (Deno).
    * @returns The handle, or `null` for a connection that is already dead
    * (its peer address is gone; accept(2) would have skipped it).
    */
-  static accepted(socket: net.Socket, listener: BackendAddress): _NetStream | null {
+  static accepted(socket: net.Socket, listener: BackendAddress, settle = false): _NetStream | null {
     if (listener.kind === "unix") {
       return new _NetStream(socket, listener, { kind: "unix", path: "" });
     }
     const host = socket.remoteAddress;
     if (host === undefined) return null;
     const remote = _inet(host, socket.remotePort, socket.remoteFamily ?? listener.version);
-    return new _NetStream(
+    const stream = new _NetStream(
       socket,
       () =>
         socket.localAddress === undefined // gone already: the listener's address and port
@@ -209,6 +217,13 @@ export class _NetStream implements StreamHandle {
           : _inet(socket.localAddress, socket.localPort, socket.localFamily),
       remote,
     );
+    if (settle) {
+      const gate = new Promise<void>((resolve) => setTimeout(resolve, 0));
+      stream.#gate = gate.then(() => {
+        stream.#gate = null;
+      });
+    }
+    return stream;
   }
 
   /** Local endpoint (read from Node when first asked). */
@@ -271,6 +286,14 @@ export class _NetStream implements StreamHandle {
       return Promise.reject(oserror(EPIPE));
     }
     if (data.byteLength === 0) return undefined;
+    if (this.#gate !== null) return this.#gate.then(() => this.#send(data));
+    return this.#send(data);
+  }
+
+  /** Hands bytes to Node (see {@linkcode _NetStream.write}). */
+  #send(data: Uint8Array): Promise<void> | undefined {
+    const socket = this.#socket;
+    if (socket.destroyed) return Promise.reject(oserror(EPIPE));
     const small = data.byteLength <= _NO_CALLBACK_MAX;
     try {
       if (small) socket.write(data);
@@ -325,6 +348,7 @@ export class _NetStream implements StreamHandle {
   shutdownWrite(): Promise<void> {
     const socket = this.#socket;
     if (this.#closed || socket.destroyed) return Promise.reject(oserror(ENOTCONN));
+    if (this.#gate !== null) return this.#gate.then(() => this.shutdownWrite());
     if (socket.writableFinished) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const settle = (err: OSError | null) => {
@@ -347,6 +371,12 @@ export class _NetStream implements StreamHandle {
   /** Closes gracefully: queued writes are flushed, FIN is sent, then the socket is destroyed. */
   close(): void {
     if (!this.#markClosed()) return;
+    if (this.#gate !== null) void this.#gate.then(() => this.#release());
+    else this.#release();
+  }
+
+  /** The socket part of {@linkcode _NetStream.close}, after waiting writes. */
+  #release(): void {
     const socket = this.#socket;
     if (socket.destroyed) return;
     socket.resume(); // keep draining so nothing is held for a reader that is gone

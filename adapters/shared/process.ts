@@ -1,13 +1,13 @@
 /**
  * Worker processes for the forking servers, over `node:child_process`,
  * `node:process` and `node:os`, which Deno, Bun and Node all provide. Only
- * the command line that starts the program again differs per runtime: each
- * adapter passes its own (see `adapters/deno/process.ts`).
+ * how the program is started again differs per runtime: each adapter passes
+ * its own (see `adapters/deno/process.ts`, `adapters/node/process.ts`).
  *
  * @module
  */
 
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import * as os from "node:os";
 import process from "node:process";
 import type { BackendProcesses, WorkerProcess } from "../../src/backend.ts";
@@ -48,18 +48,39 @@ function _environment(runtime: string, extra: Readonly<Record<string, string>>) 
   return { ...env, ...extra };
 }
 
+/**
+ * Starts a child process running this program again with `env` (the whole
+ * environment to pass).
+ */
+export type _Starter = (env: Record<string, string | undefined>) => ChildProcess;
+
+/**
+ * Starts the program again as a plain child process (Deno, Bun, Node).
+ *
+ * @param commandLine How this runtime runs the program again.
+ * @returns The starter.
+ *
+ * @example Bun's starter
+ * ```ts ignore
+ * const start = _spawnStarter(_execArgvCommandLine);
+ * ```
+ */
+export function _spawnStarter(commandLine: () => _CommandLine): _Starter {
+  return (env) => {
+    const line = commandLine();
+    return spawn(line.command, [...line.args], { env, stdio: ["ignore", "inherit", "inherit"] });
+  };
+}
+
 /** Starts one child; a synchronous failure becomes a PermissionError/OSError. */
 function _spawn(
   runtime: string,
-  line: _CommandLine,
+  start: _Starter,
   env: Readonly<Record<string, string>>,
 ): WorkerProcess {
-  let child: ReturnType<typeof spawn>;
+  let child: ChildProcess;
   try {
-    child = spawn(line.command, [...line.args], {
-      env: _environment(runtime, env),
-      stdio: ["ignore", "inherit", "inherit"],
-    });
+    child = start(_environment(runtime, env));
   } catch (err) {
     if (err instanceof Error && /NotCapable|PermissionDenied|--allow-run/.test(String(err))) {
       throw oserror(E.EPERM, `${runtime} may not start worker processes (Deno: --allow-run)`);
@@ -84,27 +105,35 @@ function _spawn(
   };
 }
 
+/** Why workers cannot share a unix socket's path where nothing else shares it. */
+export const _UNIX_STREAM_GAP = "worker processes share an address with SO_REUSEPORT, which does " +
+  "not apply to unix sockets, and a listening unix socket cannot be handed to another process here";
+
 /**
  * Builds the process control of a runtime.
  *
  * @param runtime The runtime's name, for error messages.
- * @param commandLine How this runtime runs the program again.
+ * @param start How this runtime starts the program again.
  * @param shareDatagram `null` when UDP sockets of several processes can
  *   share a port with SO_REUSEPORT, else why not.
+ * @param shareUnixStream `null` when a listening unix stream path can be
+ *   shared by the workers, else why not.
  * @returns The backend's `processes` member.
  *
- * @example Node's process control
+ * @example Bun's process control
  * ```ts ignore
- * const processes = _processes("node", _execArgvCommandLine, null);
+ * const processes = _processes("bun", _spawnStarter(_execArgvCommandLine), null);
  * ```
  */
 export function _processes(
   runtime: string,
-  commandLine: () => _CommandLine,
+  start: _Starter,
   shareDatagram: string | null,
+  shareUnixStream: string | null = _UNIX_STREAM_GAP,
 ): BackendProcesses {
   return {
     shareDatagram,
+    shareUnixStream,
     cpuCount: () =>
       typeof os.availableParallelism === "function"
         ? os.availableParallelism()
@@ -117,7 +146,7 @@ export function _processes(
         return undefined;
       }
     },
-    spawnSelf: (env) => _spawn(runtime, commandLine(), env),
+    spawnSelf: (env) => _spawn(runtime, start, env),
     onSignal: (signal, handler) => {
       process.on(signal, handler);
       return () => void process.off(signal, handler);

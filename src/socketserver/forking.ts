@@ -9,7 +9,10 @@
  * environment marker. In a worker, the same constructor call binds the same
  * address with SO_REUSEPORT, so the kernel spreads connections (and, for UDP,
  * flows) over the workers, and serves; the worker's program never goes past
- * `await server.ready`. The first process supervises.
+ * `await server.ready`. On Node the workers are `node:cluster` workers whose
+ * TCP listeners join the first process's shared listener, which hands the
+ * connections out in turn (more evenly than SO_REUSEPORT's hash). The first
+ * process supervises.
  *
  * @module
  */
@@ -18,7 +21,7 @@ import type { Address } from "../_address.ts";
 import { type BackendProcesses, getBackend } from "../backend.ts";
 import { AF_INET, AF_UNIX, SOCK_DGRAM, SOCK_STREAM } from "../constants.ts";
 import * as E from "../errno.ts";
-import { OSError, oserror } from "../errors.ts";
+import { OSError, oserror, RuntimeError } from "../errors.ts";
 import { type Socket, socket } from "../socket/socket.ts";
 import { TCPServer, UDPServer, UnixDatagramServer, UnixStreamServer } from "./servers.ts";
 import type { ServerClass } from "./base.ts";
@@ -34,7 +37,9 @@ export interface ForkingMixInMembers {
   max_children: number;
   /**
    * When true (default), `server_close()` waits until every worker has
-   * finished its running handlers and exited.
+   * finished its running handlers and exited. When false, it returns at
+   * once and the workers exit without finishing their running handlers
+   * (set it before `await server.ready`, so that the workers run with it).
    */
   block_on_close: boolean;
   /** The process ids of the running workers; `null` before the pool starts. */
@@ -103,8 +108,9 @@ type _Threaded = TCPServer<unknown> & ThreadingMixInMembers;
  * - The pool of `max_children` workers (default: the number of CPUs) starts
  *   with the server; `ready` resolves once every worker listens. A worker
  *   runs the program's main module again up to the same constructor call,
- *   which binds the address the first process bound (SO_REUSEPORT) and
- *   serves; code before that call runs in every worker too, and the worker's
+ *   which binds the address the first process bound (SO_REUSEPORT; on Node,
+ *   through `node:cluster`, whose primary hands out the connections in turn)
+ *   and serves; code before that call runs in every worker too, and the worker's
  *   program never continues past `await server.ready`. A program may run
  *   several forking servers; each worker serves the one it was started for.
  * - Each worker serves its connections concurrently, as a threading server
@@ -114,16 +120,27 @@ type _Threaded = TCPServer<unknown> & ThreadingMixInMembers;
  *   workers serve until `shutdown()`; it restarts a worker that dies (with a
  *   back-off when they keep dying) and prints why to stderr;
  *   `server_close()` tells every worker to finish its running handlers and
- *   exit, and with `block_on_close` waits for that. SIGINT and SIGTERM stop
+ *   exit, and with `block_on_close` waits for that. With `block_on_close`
+ *   false, `server_close()` returns at once and each worker exits as soon as
+ *   it stops accepting, ending the handlers it still runs; a worker also
+ *   exits as soon as the first process is gone. A child forked by Python
+ *   finishes its request even after its parent exited. SIGINT and SIGTERM stop
  *   the pool the same way before the process exits; a worker exits as soon
  *   as the first process is gone, even when it was killed with SIGKILL.
- * - `handle_request()` is refused in the first process (a pool cannot serve
- *   exactly one request); `fileno()` is -1 there once the workers listen.
+ * - `handle_request()` in the first process rejects with a RuntimeError.
+ *   CPython's accepts one connection in the parent, forks a child that
+ *   serves it and returns without waiting for the child. Here the first
+ *   process holds no listening socket (each worker listens and the kernel
+ *   picks the worker for a connection), so it has no request to hand over,
+ *   and telling the workers to serve one request each could serve several.
+ *   `fileno()` is -1 there once the workers listen.
  * - `process_request` (in the workers) starts the request as a concurrent
  *   task; `active_children` holds the workers' pids; `collect_children()`
  *   reaps nothing by hand (see {@linkcode ForkingMixInMembers}).
- * - Unix stream and datagram servers raise an OSError naming the runtime:
- *   SO_REUSEPORT does not apply to unix sockets. So do UDP servers where the
+ * - Unix stream servers work on Node (the cluster primary shares the path;
+ *   it is removed when the pool closes) and raise an OSError naming the
+ *   runtime elsewhere: SO_REUSEPORT does not apply to unix sockets. Unix
+ *   datagram servers raise everywhere. So do UDP servers where the
  *   runtime has no SO_REUSEPORT for datagram sockets (Deno), and TCP servers
  *   where it has none for listeners (Deno without `--unstable-net`).
  *
@@ -185,6 +202,10 @@ export function ForkingMixIn<TBase extends ServerClass<TCPServer<unknown>>>(
       this.allow_reuse_port = true;
       if (this.#role === "supervisor") {
         this.#check();
+        // A unix path is bound by the runtime's shared listener, once: the
+        // first worker's bind reports its errors (a probe here would leave
+        // the path taken).
+        if (this.address_family === AF_UNIX) return;
         return await super.server_bind();
       }
       this.server_address = this.#order!.address;
@@ -209,7 +230,7 @@ export function ForkingMixIn<TBase extends ServerClass<TCPServer<unknown>>>(
       if (!Number.isInteger(size) || size < 1) {
         throw new RangeError(`max_children must be a positive integer, not ${size}`);
       }
-      await super.server_activate();
+      if (this.address_family !== AF_UNIX) await super.server_activate();
       // Bound (so the port is known and free) but closed before the workers
       // bind: a listener here would take a share of the clients and reset them.
       this.socket.close();
@@ -245,8 +266,9 @@ export function ForkingMixIn<TBase extends ServerClass<TCPServer<unknown>>>(
     override handle_request(): Promise<void> {
       if (this.#role !== "supervisor") return _never();
       return Promise.reject(
-        new TypeError(
-          `${this.#label()}.handle_request(): requests are served by the worker processes; use serve_forever()`,
+        new RuntimeError(
+          `${this.#label()}.handle_request(): the worker processes accept the requests, ` +
+            "so the first process cannot serve exactly one; use serve_forever()",
         ),
       );
     }
@@ -279,9 +301,11 @@ export function ForkingMixIn<TBase extends ServerClass<TCPServer<unknown>>>(
       const label = this.#label();
       const processes = _processes(label);
       let gap: string | null;
-      if (this.address_family === AF_UNIX) {
+      if (this.address_family === AF_UNIX && this.socket_type === SOCK_STREAM) {
+        gap = processes.shareUnixStream;
+      } else if (this.address_family === AF_UNIX) {
         gap = "worker processes share an address with SO_REUSEPORT, which does not apply to " +
-          "unix sockets, and a listening unix socket cannot be handed to another process here";
+          "unix sockets, and a bound unix datagram socket cannot be handed to another process here";
       } else if (this.socket_type === SOCK_DGRAM) {
         gap = processes.shareDatagram;
       } else {
@@ -421,11 +445,13 @@ export const ForkingUDPServer: ForkingMixInClass<typeof UDPServer> = ForkingMixI
 export type ForkingUDPServer = InstanceType<typeof ForkingUDPServer>;
 
 /**
- * `ForkingMixIn(UnixStreamServer)`. Its constructor raises an OSError naming
- * the runtime: worker processes share an address with SO_REUSEPORT, which
- * Linux does not apply to unix sockets.
+ * `ForkingMixIn(UnixStreamServer)`. On Node the workers share the path
+ * through `node:cluster` (the path is removed when the pool closes). On Deno
+ * and Bun its constructor raises an OSError naming the runtime: worker
+ * processes share an address with SO_REUSEPORT, which Linux does not apply
+ * to unix sockets.
  *
- * @example The error
+ * @example The error on Deno and Bun
  * ```ts ignore
  * import { BaseRequestHandler, ForkingUnixStreamServer } from "@unisock/socket/socketserver";
  * try {
