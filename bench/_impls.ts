@@ -67,6 +67,16 @@ const _IMPLS = {
       return { ..._only(node, _STREAM_WORKLOADS), udp: deno.udp, udppp: deno.udppp };
     },
   },
+  "unisock-conn": {
+    what: { deno: "unisock over Deno.Conn (the opt-in path, UNISOCK_DENO_NET=conn)" },
+    async load() {
+      // The adapter reads the switch when unisock is first imported, which in
+      // a child happens here.
+      (globalThis as unknown as { Deno: { env: { set(k: string, v: string): void } } }).Deno.env
+        .set("UNISOCK_DENO_NET", "conn");
+      return _only((await import("./workloads_unisock.ts")).unisock, _STREAM_WORKLOADS);
+    },
+  },
   conn: {
     what: { deno: "Deno.Conn: conn.read() into a reused buffer, conn.write()" },
     baseline: true,
@@ -117,6 +127,7 @@ export const IMPL_NAMES = Object.keys(IMPLS) as ImplName[];
  */
 export const IMPL_WORKLOADS: Partial<Record<ImplName, ReadonlySet<Workload>>> = {
   conn: _STREAM_WORKLOADS,
+  "unisock-conn": _STREAM_WORKLOADS,
   "promise-socket": _PEER_WORKLOADS,
   arrowood: _PEER_WORKLOADS,
   readable: _PEER_WORKLOADS,

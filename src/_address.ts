@@ -77,7 +77,9 @@ export function _checkUnixPath(address: unknown): string {
   if (address.indexOf("\0", 1) > 0 && !address.startsWith("\0")) {
     throw new RangeError("embedded null character");
   }
-  if (_encoder.encode(address).length > 107) throw new OSError(null, "AF_UNIX path too long");
+  // sun_path holds 108 bytes: a path needs its terminating NUL, an abstract name does not.
+  const max = address.startsWith("\0") ? 108 : 107;
+  if (_encoder.encode(address).length > max) throw new OSError(null, "AF_UNIX path too long");
   return address;
 }
 

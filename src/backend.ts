@@ -72,6 +72,22 @@ export interface StreamHandle {
   /** Resumes reading after `pause()`. */
   resume(): void;
   /**
+   * Optional pull-mode read into the caller's memory: the next read from the
+   * runtime goes straight into `dst` instead of into the adapter's own
+   * buffer, so that a blocking `recv_into` costs neither a fresh chunk nor a
+   * copy. Returns `undefined` when it cannot now (a read into the adapter's
+   * buffer is in flight, reading is paused or ended, the handle is closed):
+   * the core then waits for sink events as usual. Otherwise the promise
+   * resolves with the count read into `dst` (> 0), those bytes never reach
+   * `StreamSink.data`; or with 0 when the read ended in EOF or an error,
+   * which the adapter reported through the sink first. It never rejects. No
+   * sink data arrives while it is pending. The core calls it only with
+   * nothing buffered, no other read waiting and no deadline (the call can
+   * only end with the read, or at `close()`/`abort()`, after which the
+   * adapter must not write into `dst`).
+   */
+  readInto?(dst: Uint8Array): Promise<number> | undefined;
+  /**
    * Hands bytes to the runtime. Returns `undefined` when every byte was
    * written to the OS before returning (a runtime with a synchronous write,
    * nothing queued before it): the runtime no longer needs `data`. Otherwise
@@ -149,8 +165,9 @@ export interface ConnectOptions {
   /** Tells the adapter when the core gave up (timeout, close). */
   readonly cancel: ConnectCancel;
   /**
-   * The local address to bind before connecting (the user called `bind`),
-   * only passed when `capabilities.bindBeforeConnect` is `null`.
+   * The local address the user bound before connecting. An inet one comes
+   * only when `capabilities.bindBeforeConnect` is `null`, and must be the
+   * connection's source (the port the peer sees).
    */
   readonly source?: BackendAddress;
 }
@@ -221,7 +238,11 @@ export interface BackendCapabilities {
   readonly unixDatagram: string | null;
   /** `null` when SO_REUSEPORT is honoured, else why not. */
   readonly reusePort: string | null;
-  /** `null` when binding a stream socket to a source address before connect works. */
+  /**
+   * `null` when binding a stream socket to a source address before connect
+   * works, else why not: the core then refuses such a connect (OSError
+   * EOPNOTSUPP naming the runtime) rather than connect from another port.
+   */
   readonly bindBeforeConnect: string | null;
   /**
    * `null` (or absent) when IPV6_V6ONLY works for stream sockets, else why
@@ -316,6 +337,14 @@ export interface Backend {
   reverse(host: string): Promise<string[]>;
   /** The machine's host name. */
   hostname(): string;
+  /**
+   * Resolves once the runtime has polled its sockets at least once (its I/O
+   * phase ran), so that bytes the kernel already holds have reached the
+   * core. A zero-timeout `select`/`poll` that found nothing ready waits for
+   * this once and looks again. Absent: the core waits two timer turns
+   * (milliseconds), which every event loop separates by a socket poll.
+   */
+  ioTurn?(): Promise<void>;
   /** Worker processes for the forking servers; absent where unsupported. */
   readonly processes?: BackendProcesses;
 }

@@ -543,6 +543,18 @@ test("tcp: shutdown(SHUT_WR) half-closes: peer sees EOF, this side still receive
   });
 });
 
+test("tcp: a client that shut down its sending side before accept() still gets the answer", async () => {
+  using srv = await create_server([LOOP, 0]);
+  using cli = socket();
+  await cli.connect(srv.getsockname());
+  await cli.shutdown(SHUT_WR);
+  const [conn] = await srv.accept();
+  using _conn = conn;
+  await conn.sendall("answer");
+  conn.close();
+  assert.equal(dec(await cli.recv(16, MSG_WAITALL)), "answer");
+});
+
 test("tcp: shutdown(SHUT_RD) and SHUT_RDWR", async () => {
   await withPair(async (cli, conn) => {
     await cli.shutdown(SHUT_RD);

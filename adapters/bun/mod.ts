@@ -12,6 +12,11 @@
  * - a failed connect reports only ECONNREFUSED or ENOENT (Bun folds other
  *   connect errors into ECONNREFUSED);
  * - there are no unix datagram sockets;
+ * - abstract unix names of 108 bytes (the whole of `sun_path`) are refused
+ *   with EINVAL; the adapter says so, naming Bun;
+ * - out of descriptors, Bun's own accept loop retries without pause (a core
+ *   stays busy); it reports nothing to JavaScript and has no way to pause
+ *   accepting, so the adapter cannot back off;
  * - UDP sockets cannot stop reading: the datagram handle has no `pause()`, so
  *   the core's queue (bounded like the kernel's) drops what does not fit.
  *
@@ -31,11 +36,14 @@ import type {
   StreamHandle,
 } from "../../src/backend.ts";
 import { _lookup, _reverse } from "../shared/dns.ts";
+import { _immediateTurn } from "../shared/io_turn.ts";
 import type { BunApi, BunConnectOptions, BunSocket } from "./api.ts";
 import { _bindDatagram } from "./datagram.ts";
 import { _translate } from "./errors.ts";
 import { _BunListener, _Connector, _HANDLERS, type _Slot } from "./stream.ts";
 import { _execArgvCommandLine, _processes, _spawnStarter } from "../shared/process.ts";
+import * as E from "../../src/errno.ts";
+import { OSError } from "../../src/errors.ts";
 
 /** What Bun can and cannot do. */
 const CAPABILITIES: BackendCapabilities = {
@@ -60,9 +68,24 @@ function _target(address: BackendAddress): { hostname: string; port: number } | 
   };
 }
 
+/** The bytes of `sun_path`: Bun refuses an abstract name that fills them all. */
+const _SUN_PATH = 108;
+
+/** An OSError naming Bun for an abstract name Bun refuses, else `null`. */
+function _refusedName(address: BackendAddress): OSError | null {
+  if (address.kind !== "unix" || !address.path.startsWith("\0")) return null;
+  if (new TextEncoder().encode(address.path).length < _SUN_PATH) return null;
+  return new OSError(
+    E.EINVAL,
+    "Invalid argument: Bun refuses abstract unix names of 108 bytes (use at most 107)",
+  );
+}
+
 /** Binds and listens; Bun throws synchronously on failure. */
 function _listen(bun: BunApi, options: ListenOptions): Promise<ListenerHandle> {
   const { address } = options;
+  const refused = _refusedName(address);
+  if (refused !== null) return Promise.reject(refused);
   const handle = new _BunListener(address);
   try {
     const listener = bun.listen<_Slot>({
@@ -110,6 +133,8 @@ function _connectOptions(
 /** Connects, giving up (and resetting a late socket) when the core cancels. */
 function _connect(bun: BunApi, options: _ConnectOptions): Promise<StreamHandle> {
   const { cancel } = options;
+  const refused = _refusedName(options.address);
+  if (refused !== null) return Promise.reject(refused);
   const connector = new _Connector(options.address);
   if (cancel.cancelled) return Promise.reject(connector.cancel());
   return new Promise<StreamHandle>((resolve, reject) => {
@@ -159,6 +184,7 @@ export function bunBackend(): Backend {
     lookup: _lookup,
     reverse: _reverse,
     hostname: _hostname,
+    ioTurn: _immediateTurn,
     processes: _processes("bun", _spawnStarter(_execArgvCommandLine), null),
   };
 }

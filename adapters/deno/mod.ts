@@ -13,8 +13,9 @@
  * `UNISOCK_DENO_NET=conn` in the environment (read only when `--allow-env`
  * grants it) selects `Deno.listen`/`Deno.connect` instead: faster for bulk
  * transfers over few connections, but unfair above 128 busy connections in
- * one process, with no RST (close sends FIN), no source address before
- * connect, and SO_REUSEPORT only with `--unstable-net`.
+ * one process, with no RST (close sends FIN), a connect from a bound source
+ * address through `node:net` (Deno.connect cannot bind one), and
+ * SO_REUSEPORT only with `--unstable-net`.
  *
  * Datagrams: `Deno.listenDatagram` with `--unstable-net` (UDP and unix),
  * else `node:dgram` (UDP only). Look-ups: `node:dns`.
@@ -78,9 +79,7 @@ function _capabilities(unstable: boolean, fast: boolean): BackendCapabilities {
     reusePort: fast && !unstable
       ? `SO_REUSEPORT on Deno.listen (${_SWITCH}=conn) needs Deno's --unstable-net flag`
       : null,
-    bindBeforeConnect: fast
-      ? `Deno.connect (${_SWITCH}=conn) cannot bind a local address before connecting`
-      : null,
+    bindBeforeConnect: null, // node:net's localAddress/localPort (also on the conn path)
     ipv6OnlyStream: "Deno 2.9's node:net ignores ipv6Only and Deno.listen has no such option: " +
       "a TCP listener on :: is always dual-stack",
   };
@@ -147,7 +146,10 @@ export function denoBackend(): Backend {
       }
       : (options) => _listenNet(deno, options),
     connect: fast
-      ? (options) => _listenersReleased().then(() => _connect(deno, options))
+      ? (options) =>
+        _listenersReleased().then(() =>
+          options.source?.kind === "inet" ? _connectNet(deno, options) : _connect(deno, options)
+        )
       : (options) => _connectNet(deno, options),
     bindDatagram: (options) => _bindDatagram(deno, options),
     lookup: _lookup,

@@ -145,6 +145,7 @@ export class _DenoStream implements StreamHandle {
   #ops = 0; // writes and shutdowns issued and not settled yet
   #last: Promise<void> | null = null; // the latest of them, while #ops > 0
   #closeWhenIdle = false;
+  #pull: ((n: number) => void) | null = null; // settles a pending readInto
 
   /**
    * Wraps a connection.
@@ -186,6 +187,48 @@ export class _DenoStream implements StreamHandle {
   resume(): void {
     this.#paused = false;
     this.#read();
+  }
+
+  /**
+   * Reads once straight into `dst` (pull mode, see the contract): no buffer
+   * of this handle's and no copy. The next read into this handle's buffer
+   * is deferred to `process.nextTick`, so that a caller looping on
+   * `recv_into` issues its next read first.
+   *
+   * @param dst Where the bytes go.
+   * @returns The count read (0 at EOF or an error, reported to the sink), or
+   * `undefined` when a read is in flight or reading must not go on.
+   */
+  readInto(dst: Uint8Array): Promise<number> | undefined {
+    if (this.#reading || this.#closed || this.#paused || this.#ended || this.#sink === null) {
+      return undefined;
+    }
+    this.#reading = true;
+    const done = new Promise<number>((resolve) => this.#pull = resolve);
+    // Closures per pull, not per connection: most connections never pull.
+    this.#conn.read(dst).then((n) => this.#onPulled(n), (err) => this.#onPullError(err));
+    return done;
+  }
+
+  #onPulled(n: number | null): void {
+    const settle = this.#pull!;
+    this.#pull = null;
+    this.#reading = false;
+    if (n === null) {
+      this.#ended = true;
+      if (!this.#closed) this.#sink!.end();
+      settle(0);
+      return;
+    }
+    settle(n);
+    _defer(this.#read);
+  }
+
+  #onPullError(err: unknown): void {
+    const settle = this.#pull!;
+    this.#pull = null;
+    this.#onReadError(err);
+    settle(0);
   }
 
   /**

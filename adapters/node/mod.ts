@@ -20,6 +20,7 @@ import { _connect } from "../shared/net_stream.ts";
 import { _listen } from "../shared/net_listener.ts";
 import { _bindDatagram } from "../shared/dgram.ts";
 import { _lookup, _reverse } from "../shared/dns.ts";
+import { _immediateTurn } from "../shared/io_turn.ts";
 
 /** Why unix datagram sockets are missing (also the capability text). */
 const _NO_UNIX_DGRAM = "Node's dgram module has no AF_UNIX datagram sockets";
@@ -74,6 +75,7 @@ export function nodeBackend(): Backend {
     lookup: _lookup,
     reverse: _reverse,
     hostname: () => os.hostname(),
+    ioTurn: _immediateTurn,
     processes: _processes("node", _nodeStarter(), _reusePortGap(), _unixStreamGap()),
   };
 }

@@ -83,6 +83,10 @@ export class _NetStream implements StreamHandle {
   #connecting: ((err: OSError | null) => void) | null = null;
   /** Writes, FIN and close wait for it (see {@linkcode _NetStream.accepted}). */
   #gate: Promise<void> | null = null;
+  /** Opens `#gate` early: data arrived. */
+  #openGate: (() => void) | null = null;
+  /** A write now would need `#gate` first: accepted on Deno, no data received yet. */
+  #unsettled = false;
 
   /**
    * Wraps a connected socket.
@@ -112,6 +116,9 @@ export class _NetStream implements StreamHandle {
     });
     if (!userBuffer) {
       socket.on("data", (chunk: Buffer) => {
+        // A socket that received data is past Deno's EPIPE case (see accepted).
+        if (this.#unsettled) this.#unsettled = false;
+        else if (this.#openGate !== null) this.#openGate();
         if (!this.#failed) {
           this.#events.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         }
@@ -194,7 +201,9 @@ export class _NetStream implements StreamHandle {
    * With `settle`, a TCP socket's writes wait for the next event-loop turn:
    * Deno's `node:net` queues a write made before its reactor has seen the
    * new socket, and fails a queued write with EPIPE when the peer has sent
-   * only a FIN (`bench/deno_node_net_epipe.ts`).
+   * only a FIN (`bench/deno_node_net_epipe.ts`). A socket that has received
+   * data is past that case, so the wait (a timer, at least 1 ms on Deno)
+   * starts only at a write before any data, and ends early when data comes.
    *
    * @param socket The accepted socket.
    * @param listener The listener's bound address (the local end of unix streams).
@@ -217,13 +226,25 @@ export class _NetStream implements StreamHandle {
           : _inet(socket.localAddress, socket.localPort, socket.localFamily),
       remote,
     );
-    if (settle) {
-      const gate = new Promise<void>((resolve) => setTimeout(resolve, 0));
-      stream.#gate = gate.then(() => {
-        stream.#gate = null;
-      });
-    }
+    stream.#unsettled = settle;
     return stream;
+  }
+
+  /** The wait before the first write of an unsettled socket (`null`: none). */
+  #gated(): Promise<void> | null {
+    if (!this.#unsettled) return this.#gate;
+    this.#unsettled = false;
+    const gate = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 0);
+      this.#openGate = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    return this.#gate = gate.then(() => {
+      this.#gate = null;
+      this.#openGate = null;
+    });
   }
 
   /** Local endpoint (read from Node when first asked). */
@@ -286,7 +307,8 @@ export class _NetStream implements StreamHandle {
       return Promise.reject(oserror(EPIPE));
     }
     if (data.byteLength === 0) return undefined;
-    if (this.#gate !== null) return this.#gate.then(() => this.#send(data));
+    const gate = this.#gated();
+    if (gate !== null) return gate.then(() => this.#send(data));
     return this.#send(data);
   }
 
@@ -348,7 +370,8 @@ export class _NetStream implements StreamHandle {
   shutdownWrite(): Promise<void> {
     const socket = this.#socket;
     if (this.#closed || socket.destroyed) return Promise.reject(oserror(ENOTCONN));
-    if (this.#gate !== null) return this.#gate.then(() => this.shutdownWrite());
+    const gate = this.#gated();
+    if (gate !== null) return gate.then(() => this.shutdownWrite());
     if (socket.writableFinished) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const settle = (err: OSError | null) => {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { getBackend } from "../backend.ts";
 import { _lookupFd, kReadiness, kWatch, type Pollable } from "../_readiness.ts";
 import { _setTimer, type _Timer } from "../socket/timer.ts";
 import { EBADF } from "../errno.ts";
@@ -146,14 +147,16 @@ export function _waitFor(
  * Resolves once the runtime has polled its sockets, so that a zero-timeout
  * check that found nothing ready can look again and see what the kernel
  * already held (bytes a local peer has just sent), as a `select` system call
- * would. Two chained timer turns: a busy loop iteration can make the first
- * timer run before that iteration's I/O phase, but every event loop polls
- * its sockets between two timer phases.
+ * would. The backend's `ioTurn` when it has one; else two chained timer
+ * turns: a busy loop iteration can make the first timer run before that
+ * iteration's I/O phase, but every event loop polls its sockets between two
+ * timer phases.
  *
  * @returns A promise resolved after that turn.
  */
 export function _ioTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(() => setTimeout(resolve, 0), 0));
+  return getBackend().ioTurn?.() ??
+    new Promise((resolve) => setTimeout(() => setTimeout(resolve, 0), 0));
 }
 
 /**

@@ -338,17 +338,22 @@ export class _Endpoint<S> {
 
   #startConnect(target: BackendAddress): Promise<void> {
     const b = getBackend();
+    const source = this.local ?? undefined;
+    const why = source?.kind === "inet" ? b.capabilities.bindBeforeConnect : null;
+    if (why !== null) {
+      // Never connect from another address than the one bound.
+      const text = `a bound source address cannot be used on ${b.name}: ${why}`;
+      return Promise.reject(new OSError(E.EOPNOTSUPP, text));
+    }
     const ctl = new _Cancel();
     this.connecting = ctl;
-    const source = this.local ?? undefined;
     if (this.listener !== null) {
       this.listener.close();
       this.listener = null;
     }
     this.state = "connecting";
     this.shared.notify();
-    const useSource = source !== undefined && b.capabilities.bindBeforeConnect === null;
-    return b.connect({ address: target, cancel: ctl, source: useSource ? source : undefined })
+    return b.connect({ address: target, cancel: ctl, source })
       .then((h) => {
         if (this.connecting === ctl) this.connecting = null;
         if (this.shared.closed || ctl.cancelled) {

@@ -234,6 +234,16 @@ export class _Stream implements StreamSink {
    */
   async recvInto(dst: Uint8Array, flags: number): Promise<number> {
     if (dst.length === 0) return 0;
+    if (flags === 0 && this.#handle.readInto !== undefined && this.#pullable()) {
+      const pulled = this.#handle.readInto(dst);
+      if (pulled !== undefined) {
+        // Ended by the read, or by close (EBADF): never by a deadline, as the
+        // runtime may write into `dst` until its read settles.
+        const got = await this.#shared.waiting.race(pulled, Infinity);
+        if (got === 0) this.throwReadError();
+        return got;
+      }
+    }
     await this.#waitFor(dst.length, flags);
     if (this.#rbuf.length === 0) {
       this.throwReadError();
@@ -242,6 +252,15 @@ export class _Stream implements StreamSink {
     const got = this.#rbuf.copyInto(dst, (flags & MSG_PEEK) === 0);
     this.#drained();
     return got;
+  }
+
+  /**
+   * Whether a blocking read may go straight into the caller's memory: it
+   * waits without a deadline, nothing is buffered or pending, and no other
+   * call waits on this socket (which then might have been owed the bytes).
+   */
+  #pullable(): boolean {
+    return this.#shared.timeout === null && !this.readable() && this.#shared.waiting.idle;
   }
 
   /** Waits until a recv of `n` bytes would return (again if a concurrent recv took the data). */
