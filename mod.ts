@@ -8,7 +8,7 @@
  * import { create_connection, create_server } from "@unisock/socket";
  *
  * const srv = await create_server(["127.0.0.1", 0]);
- * const cli = await create_connection(srv.getsockname() as [string, number]);
+ * const cli = await create_connection(srv.getsockname());
  * const [conn] = await srv.accept();
  * await cli.sendall("hello");
  * await conn.sendall(await conn.recv(1024));
@@ -46,11 +46,18 @@ export {
 } from "./src/errors.ts";
 export {
   type Address,
+  type AddressArg,
+  type AddressOf,
   type Data,
+  type FromAddress,
+  type SendfileBlob,
+  type SendfileReader,
+  type SendfileSource,
   Socket,
   socket,
   SocketFile,
   type SocketFileOptions,
+  SocketType,
 } from "./src/socket/mod.ts";
 export {
   type AddrInfo,
@@ -64,6 +71,7 @@ export {
   gethostbyname,
   gethostbyname_ex,
   gethostname,
+  getnameinfo,
   getservbyname,
   getservbyport,
   has_dualstack_ipv6,
@@ -80,3 +88,12 @@ export {
   ntohl,
   ntohs,
 } from "./src/inet.ts";
+export {
+  fromfd,
+  if_indextoname,
+  if_nameindex,
+  if_nametoindex,
+  recv_fds,
+  send_fds,
+  sethostname,
+} from "./src/unsupported.ts";

@@ -13,7 +13,7 @@
  * const server = await create_server(["127.0.0.1", 0]);
  * server.setblocking(false);
  * sel.register(server, EVENT_READ, "accept");
- * const client = await create_connection(server.getsockname() as [string, number]);
+ * const client = await create_connection(server.getsockname());
  * await client.sendall("hello");
  * for (let round = 0; round < 2; round++) {
  *   for (const [key] of await sel.select(1)) {

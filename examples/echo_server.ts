@@ -21,13 +21,13 @@ const sockobj = socket(AF_INET, SOCK_STREAM);
 await sockobj.bind([myHost, myPort]);
 // Listen, allowing 5 pending connections.
 sockobj.listen(5);
-console.log(`listening on ${myHost}:${(sockobj.getsockname() as [string, number])[1]}`);
+console.log(`listening on ${myHost}:${sockobj.getsockname()[1]}`);
 
 // Loop until the process ends.
 while (true) {
   // Wait for the next client; the connection is a new socket.
   const [connection, address] = await sockobj.accept();
-  const [host, port] = address as [string, number];
+  const [host, port] = address;
   console.log(`Server connected by ('${host}', ${port})`);
   while (true) {
     // Read the next message from the client.

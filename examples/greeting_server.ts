@@ -18,13 +18,13 @@ const port = Number(process.argv[2] ?? 10000);
 const s = socket(AF_INET, SOCK_STREAM);
 await s.bind(["127.0.0.1", port]);
 s.listen(5);
-const [, realPort] = s.getsockname() as [string, number];
+const [, realPort] = s.getsockname();
 console.log(`listening on 127.0.0.1:${realPort}`);
 
 while (true) {
   // Accept the next client once the previous one is closed.
   const [cs, address] = await s.accept();
-  const [host, clientPort] = address as [string, number];
+  const [host, clientPort] = address;
   console.log(`got connected from ('${host}', ${clientPort})`);
   await cs.send("I have got your socket");
   await cs.recv(1024);

@@ -16,7 +16,7 @@ const port = Number(process.argv[2] ?? 8888); // the port to listen on
 const s = socket(AF_INET, SOCK_STREAM); // create the socket
 await s.bind([host, port]); // bind the address and port
 s.listen(5); // start listening
-console.log(`listening on ${host}:${(s.getsockname() as [string, number])[1]}`);
+console.log(`listening on ${host}:${s.getsockname()[1]}`);
 const [conn] = await s.accept(); // accept one new connection
 const data = await conn.recv(1024); // receive the client's string
 // Send the string back to the client, with "Hello" appended.

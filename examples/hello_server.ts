@@ -26,7 +26,7 @@ const delay = Number(process.argv[3] ?? 1);
 
 const sleep = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 const show = (address: Address) => {
-  const [host, clientPort] = address as [string, number];
+  const [host, clientPort] = address;
   return `('${host}', ${clientPort})`;
 };
 
@@ -53,7 +53,7 @@ const s = socket(AF_INET, SOCK_STREAM);
 await s.bind(["127.0.0.1", port]);
 // The argument is the largest number of connections waiting to be accepted.
 s.listen(5);
-console.log(`listening on 127.0.0.1:${(s.getsockname() as [string, number])[1]}`);
+console.log(`listening on 127.0.0.1:${s.getsockname()[1]}`);
 console.log("Waiting for connection...");
 
 while (true) {

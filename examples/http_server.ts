@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const sock = socket(AF_INET, SOCK_STREAM);
   await sock.bind(["127.0.0.1", port]);
   sock.listen(5);
-  console.log(`listening on 127.0.0.1:${(sock.getsockname() as [string, number])[1]}`);
+  console.log(`listening on 127.0.0.1:${sock.getsockname()[1]}`);
   while (true) {
     // One request at a time: accept, answer, close.
     const [connection] = await sock.accept();

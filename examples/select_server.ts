@@ -23,7 +23,7 @@ const server = socket(AF_INET, SOCK_STREAM);
 server.setblocking(false);
 await server.bind([host, port]);
 server.listen(5);
-console.log(`listening on ${host}:${(server.getsockname() as [string, number])[1]}`);
+console.log(`listening on ${host}:${server.getsockname()[1]}`);
 
 // Sockets to read from, sockets with replies to write, and the replies.
 const inputs: Socket[] = [server];
@@ -55,7 +55,7 @@ while (inputs.length > 0) {
     if (s === server) {
       // A readable listening socket has a connection to accept.
       const [connection, address] = await s.accept();
-      const [peerHost, peerPort] = address as [string, number];
+      const [peerHost, peerPort] = address;
       peers.set(connection, `('${peerHost}', ${peerPort})`);
       console.log(`new connection from ${peers.get(connection)}`);
       connection.setblocking(false);

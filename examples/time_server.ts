@@ -31,12 +31,12 @@ const BUFSIZ = 1024;
 const tcpSerSock = socket(AF_INET, SOCK_STREAM);
 await tcpSerSock.bind([HOST, PORT]);
 tcpSerSock.listen(5);
-console.log(`listening on ${HOST}:${(tcpSerSock.getsockname() as [string, number])[1]}`);
+console.log(`listening on ${HOST}:${tcpSerSock.getsockname()[1]}`);
 
 while (true) {
   console.log("waiting for connection...");
   const [tcpCliSock, addr] = await tcpSerSock.accept(); // wait for a connection
-  const [host, port] = addr as [string, number];
+  const [host, port] = addr;
   console.log(`...connected from: ('${host}', ${port})`);
 
   while (true) {

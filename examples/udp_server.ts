@@ -17,14 +17,14 @@ const port = Number(process.argv[2] ?? 9999);
 const s = socket(AF_INET, SOCK_DGRAM);
 // Bind the port.
 await s.bind(["127.0.0.1", port]);
-const realPort = (s.getsockname() as [string, number])[1];
+const realPort = s.getsockname()[1];
 console.log(`listening on 127.0.0.1:${realPort}`);
 console.log(`Bind UDP on ${realPort}...`);
 
 while (true) {
   // Receive a datagram and learn who sent it.
   const [data, addr] = await s.recvfrom(1024);
-  const [host, clientPort] = addr as [string, number];
+  const [host, clientPort] = addr;
   console.log(`Received from ${host}:${clientPort}.`);
   await s.sendto(`Hello,${new TextDecoder().decode(data)}!`, [host, clientPort]);
 }

@@ -18,7 +18,7 @@ const timeout = Number(process.argv[3] ?? 5);
 const sock = socket(AF_INET, SOCK_STREAM);
 await sock.bind(["127.0.0.1", port]);
 sock.listen(5);
-console.log(`listening on 127.0.0.1:${(sock.getsockname() as [string, number])[1]}`);
+console.log(`listening on 127.0.0.1:${sock.getsockname()[1]}`);
 
 while (true) {
   const [connection] = await sock.accept();

@@ -70,6 +70,20 @@ export const AI_PASSIVE = 1;
 export const AI_CANONNAME = 2;
 /** getaddrinfo flag: the host must be numeric. */
 export const AI_NUMERICHOST = 4;
+/** getnameinfo flag: the host as a number, no reverse look-up. */
+export const NI_NUMERICHOST = 1;
+/** getnameinfo flag: the port as a number, no service name. */
+export const NI_NUMERICSERV = 2;
+/** getnameinfo flag: a local host's name without its domain. */
+export const NI_NOFQDN = 4;
+/** getnameinfo flag: fail (gaierror -2) when the host has no name. */
+export const NI_NAMEREQD = 8;
+/** getnameinfo flag: the service name of the UDP port. */
+export const NI_DGRAM = 16;
+/** The longest host name getnameinfo returns, with its NUL. */
+export const NI_MAXHOST = 1025;
+/** The longest service name getnameinfo returns, with its NUL. */
+export const NI_MAXSERV = 32;
 /** The IPv4 wildcard address, as an integer. */
 export const INADDR_ANY = 0;
 /** The IPv4 loopback address, as an integer. */

@@ -318,6 +318,36 @@ export function oserror(errno: number, strerror?: string): OSError {
 }
 
 /**
+ * The same error made again here, with the original as `cause`. An error a
+ * runtime callback made has only the runtime's frames in its stack; made
+ * again in the async function the caller awaits, it has the caller's too.
+ * Other values, and errors made again already, pass unchanged.
+ *
+ * @param err What a call's promise rejected with.
+ * @returns The error to throw.
+ */
+export function _remade(err: unknown): unknown {
+  if (!(err instanceof OSError) || _REMADE.has(err)) return err;
+  const e: OSError = Reflect.construct(err.constructor, [err.errno, err.strerror]);
+  Object.defineProperty(e, "cause", { value: err, writable: true, configurable: true });
+  _REMADE.add(e);
+  return e;
+}
+
+/**
+ * Whether an error is one {@linkcode _remade} made (its `cause` is the same
+ * error, made elsewhere).
+ *
+ * @param err The error.
+ * @returns The answer.
+ */
+export function _isRemade(err: unknown): boolean {
+  return err instanceof OSError && _REMADE.has(err);
+}
+
+const _REMADE: WeakSet<OSError> = new WeakSet();
+
+/**
  * Builds a `gaierror` for an EAI_* code with glibc's text.
  *
  * @param code A negative EAI_* code, e.g. -2.

@@ -15,6 +15,11 @@ import {
   IPPROTO_TCP,
   IPPROTO_UDP,
   IPV6_V6ONLY,
+  NI_DGRAM,
+  NI_NAMEREQD,
+  NI_NOFQDN,
+  NI_NUMERICHOST,
+  NI_NUMERICSERV,
   SO_REUSEADDR,
   SO_REUSEPORT,
   SOCK_DGRAM,
@@ -27,9 +32,16 @@ import { _argType, _intArg, _timeoutArg } from "./_args.ts";
 import { _literalVersion, _resolveHost, type Address } from "./_address.ts";
 import { getBackend } from "./backend.ts";
 import { _lookup, _reverse } from "./_resolver.ts";
-import { Socket } from "./socket/socket.ts";
+import { type AddressArg, Socket } from "./socket/socket.ts";
 import { _getDefaultTimeout, _setDefaultTimeout } from "./_defaults.ts";
 import { SERVICES } from "./_services.ts";
+
+/** An IPv4 or IPv6 family: what `create_connection` may connect over. */
+type _Inet = typeof AF_INET | typeof AF_INET6;
+/** What `create_connection` returns. */
+type _Connected = Socket<_Inet, typeof SOCK_STREAM>;
+/** A unix datagram socket of a pair. */
+type _UnixDgram = Socket<typeof AF_UNIX, typeof SOCK_DGRAM>;
 
 /** One result of {@linkcode getaddrinfo}: `[family, type, proto, canonname, sockaddr]`. */
 export type AddrInfo = [number, number, number, string, Address];
@@ -366,6 +378,68 @@ export async function getservbyport(port: number, protocolname?: string): Promis
 }
 
 /**
+ * The host and service names of a socket address, as Python's
+ * `getnameinfo`: the host through a reverse look-up (numeric when it has no
+ * name, unless `NI_NAMEREQD`), the port through the services table.
+ *
+ * @param sockaddr `[host, port]` or `[host, port, flowinfo, scope_id]`, the host numeric.
+ * @param flags `NI_NUMERICHOST`, `NI_NUMERICSERV`, `NI_NAMEREQD`, `NI_NOFQDN`, `NI_DGRAM`.
+ * @returns `[host, service]`.
+ * @throws {gaierror} -2 for a host that is not numeric, or without a name under `NI_NAMEREQD`.
+ *
+ * @example Name a local address
+ * ```ts
+ * import { getnameinfo, NI_NUMERICSERV } from "@unisock/socket";
+ * console.log(await getnameinfo(["127.0.0.1", 80], 0)); // [ "localhost", "http" ]
+ * console.log(await getnameinfo(["127.0.0.1", 80], NI_NUMERICSERV)); // [ "localhost", "80" ]
+ * ```
+ */
+export async function getnameinfo(
+  sockaddr: readonly [string, number] | readonly [string, number, number, number],
+  flags: number,
+): Promise<[string, string]> {
+  if (!Array.isArray(sockaddr)) throw new TypeError("getnameinfo() argument 1 must be a tuple");
+  const f = _intArg(flags);
+  const [host, port, flowinfo = 0, scopeId = 0] = sockaddr as readonly unknown[];
+  if (sockaddr.length < 2 || sockaddr.length > 4 || typeof host !== "string") {
+    throw new TypeError("getnameinfo(): illegal sockaddr argument");
+  }
+  // The port goes to getaddrinfo as text, then into 16 bits, as in CPython.
+  const p = _intArg(port) & 0xffff;
+  if (_intArg(flowinfo) < 0 || (flowinfo as number) > 0xfffff) {
+    throw new RangeError("getnameinfo(): flowinfo must be 0-1048575.");
+  }
+  _intArg(scopeId);
+  const version = _literalVersion(host);
+  if (version === 0) throw _gaierror(-2); // CPython resolves it with AI_NUMERICHOST
+  if (version === 4 && sockaddr.length !== 2) {
+    throw new OSError(null, "IPv4 sockaddr must be 2 tuple");
+  }
+  let name = version === 6 && scopeId !== 0 ? `${host}%${scopeId}` : host;
+  if ((f & NI_NUMERICHOST) === 0) {
+    const names = await _reverse(host).catch((err: herror) => {
+      if (err.errno === 2) throw _gaierror(-3); // a temporary failure, as glibc's EAI_AGAIN
+      return [];
+    });
+    if (names.length > 0) name = (f & NI_NOFQDN) !== 0 ? _localPart(names[0]) : names[0];
+    else if ((f & NI_NAMEREQD) !== 0) throw _gaierror(-2);
+  }
+  let service = String(p);
+  if ((f & NI_NUMERICSERV) === 0) {
+    const proto = (f & NI_DGRAM) !== 0 ? "udp" : "tcp";
+    service = SERVICES.find((r) => r[1] === p && r[2] === proto)?.[0] ?? service;
+  }
+  return [name, service];
+}
+
+/** `NI_NOFQDN`: a name in this host's own domain without that domain, as glibc does. */
+function _localPart(name: string): string {
+  const own = gethostname();
+  const domain = own.includes(".") ? own.slice(own.indexOf(".")) : null;
+  return domain !== null && name.endsWith(domain) ? name.slice(0, -domain.length) : name;
+}
+
+/**
  * Connects to `[host, port]`, trying each resolved address in turn.
  *
  * @param address `[host, port]`.
@@ -378,7 +452,7 @@ export async function getservbyport(port: number, protocolname?: string): Promis
  * ```ts
  * import { create_connection, create_server } from "@unisock/socket";
  * const srv = await create_server(["127.0.0.1", 0]);
- * const c = await create_connection(srv.getsockname() as [string, number], 5);
+ * const c = await create_connection(srv.getsockname(), 5);
  * c.close(); srv.close();
  * ```
  */
@@ -386,7 +460,7 @@ export function create_connection(
   address: readonly [string, number],
   timeout?: number | null,
   source_address: readonly [string, number] | null = null,
-): Promise<Socket> {
+): Promise<Socket<typeof AF_INET | typeof AF_INET6, typeof SOCK_STREAM>> {
   let t: number | null;
   let infos: AddrInfo[] | null;
   try {
@@ -403,9 +477,9 @@ export function create_connection(
     return _connectAny(address, t, source_address, infos);
   }
   const info = infos[0];
-  const s = new Socket(info[0], info[1], info[2]);
+  const s = new Socket(info[0], info[1], info[2]) as _Connected;
   s.settimeout(t);
-  return s.connect(info[4]).then(() => s, (err) => {
+  return s.connect(info[4] as AddressArg<_Inet>).then(() => s, (err) => {
     s.close();
     throw err;
   });
@@ -417,16 +491,16 @@ async function _connectAny(
   t: number | null,
   source_address: readonly [string, number] | null,
   numeric: AddrInfo[] | null,
-): Promise<Socket> {
+): Promise<Socket<typeof AF_INET | typeof AF_INET6, typeof SOCK_STREAM>> {
   const infos = numeric ?? await getaddrinfo(address[0], address[1], 0, SOCK_STREAM);
   let first: unknown = null;
   for (let i = 0; i < infos.length; i++) {
     const info = infos[i];
-    const s = new Socket(info[0], info[1], info[2]);
+    const s = new Socket(info[0], info[1], info[2]) as _Connected;
     try {
       s.settimeout(t);
       if (source_address !== null) await s.bind(source_address);
-      await s.connect(info[4]);
+      await s.connect(info[4] as AddressArg<_Inet>);
       return s;
     } catch (err) {
       s.close();
@@ -436,10 +510,14 @@ async function _connectAny(
   throw first ?? _gaierror(-2);
 }
 
-/** Options of {@linkcode create_server}. */
-export interface CreateServerOptions {
+/**
+ * Options of {@linkcode create_server}.
+ *
+ * @typeParam F The family.
+ */
+export interface CreateServerOptions<F extends number = number> {
   /** `AF_INET` (default), `AF_INET6` or `AF_UNIX`. */
-  family?: number;
+  family?: F;
   /** The listen backlog. */
   backlog?: number;
   /** Sets SO_REUSEPORT. */
@@ -465,11 +543,11 @@ export interface CreateServerOptions {
  * srv.close();
  * ```
  */
-export async function create_server(
-  address: Address,
-  options: CreateServerOptions = {},
-): Promise<Socket> {
-  const family = options.family ?? AF_INET;
+export async function create_server<F extends number = typeof AF_INET>(
+  address: AddressArg<F>,
+  options: CreateServerOptions<F> = {},
+): Promise<Socket<F, typeof SOCK_STREAM>> {
+  const family = options.family ?? AF_INET as F;
   if (options.reuse_port && getBackend().capabilities.reusePort !== null) {
     throw new RangeError(
       `SO_REUSEPORT not supported on this platform: ${getBackend().capabilities.reusePort}`,
@@ -531,26 +609,31 @@ export function has_dualstack_ipv6(): boolean {
  * a.close(); b.close();
  * ```
  */
-export async function socketpair(
-  family: number = AF_UNIX,
-  type: number = SOCK_STREAM,
+export async function socketpair<
+  F extends number = typeof AF_UNIX,
+  T extends number = typeof SOCK_STREAM,
+>(
+  family: F = AF_UNIX as F,
+  type: T = SOCK_STREAM as T,
   proto: number = 0,
-): Promise<[Socket, Socket]> {
+): Promise<[Socket<F, T>, Socket<F, T>]> {
   _intArg(family);
   _intArg(type);
   _intArg(proto);
-  if (type === SOCK_DGRAM && family === AF_UNIX) return await _datagramPair(proto);
+  if (type === SOCK_DGRAM && family === AF_UNIX) {
+    return await _datagramPair(proto) as [Socket<F, T>, Socket<F, T>];
+  }
   if (type !== SOCK_STREAM && type !== SOCK_DGRAM) throw new OSError(22);
   if (type !== SOCK_STREAM) {
     throw new OSError(95, "Operation not supported: socketpair() supports SOCK_STREAM");
   }
   const host = family === AF_INET6 ? "::1" : "127.0.0.1";
   const address: Address = family === AF_UNIX ? `\0unisock-pair-${_random()}` : [host, 0];
-  const lsock = new Socket(family, SOCK_STREAM, proto);
+  const lsock = new Socket(family, type, proto);
   try {
     await lsock.bind(address);
     lsock.listen(1);
-    const a = new Socket(family, SOCK_STREAM, proto);
+    const a = new Socket(family, type, proto);
     try {
       const [[b], _] = await Promise.all([lsock.accept(), a.connect(lsock.getsockname())]);
       a.settimeout(_getDefaultTimeout());
@@ -567,9 +650,9 @@ export async function socketpair(
 }
 
 /** A unix datagram pair: two sockets on abstract names, connected to each other, shown unnamed. */
-async function _datagramPair(proto: number): Promise<[Socket, Socket]> {
+async function _datagramPair(proto: number): Promise<[_UnixDgram, _UnixDgram]> {
   const a = new Socket(AF_UNIX, SOCK_DGRAM, proto); // OSError where the runtime has none
-  let b: Socket | null = null;
+  let b: _UnixDgram | null = null;
   try {
     b = new Socket(AF_UNIX, SOCK_DGRAM, proto);
     const base = `\0unisock-pair-${_random()}`;

@@ -99,7 +99,7 @@ export async function closedPort(): Promise<number> {
   const { socket } = await import("unisock");
   const s = socket();
   await s.bind(["127.0.0.1", 0]);
-  const port = (s.getsockname() as [string, number])[1];
+  const port = s.getsockname()[1];
   s.close();
   return port;
 }

@@ -447,7 +447,7 @@ async function buildCases(made: S.Socket[]): Promise<{ cases: Case[]; cleanup: (
     return s;
   };
   const srv = await S.create_server(["127.0.0.1", 0]);
-  const PORT = (srv.getsockname() as [string, number])[1];
+  const PORT = srv.getsockname()[1];
   const s = fresh();
   const u = fresh(S.AF_INET, S.SOCK_DGRAM);
   const [a, b] = await S.socketpair();

@@ -224,7 +224,7 @@ test("faults: close() while another task waits in sendall: EBADF at once", async
 
 test("faults: close() while another task waits in accept: EBADF at once; the port is free again", async () => {
   const srv = await create_server(["127.0.0.1", 0]);
-  const addr = srv.getsockname() as [string, number];
+  const addr = srv.getsockname();
   const pending = [srv.accept(), srv.accept()];
   assert.equal(await settlesWithin(Promise.race(pending), 20), false);
   const t0 = performance.now();
@@ -241,7 +241,7 @@ test("faults: close() while another task waits in accept: EBADF at once; the por
 
 test("faults: closing a listener with a connection not yet accepted resets that connection", async () => {
   const srv = await create_server(["127.0.0.1", 0]);
-  const c = await create_connection(srv.getsockname() as [string, number]);
+  const c = await create_connection(srv.getsockname());
   try {
     await c.sendall("hello?");
     // Wait until the listener has the connection queued (select-readable), unaccepted.

@@ -118,7 +118,7 @@ async function echoServer(): Promise<
     }
   })();
   return {
-    addr: srv.getsockname() as [string, number],
+    addr: srv.getsockname(),
     errors,
     accepted: (n) =>
       new Promise<void>((resolve) => {

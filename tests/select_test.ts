@@ -167,7 +167,7 @@ test("select: a listening socket is readable when a connection waits, then accep
   try {
     assert.deepEqual(await select([srv], [srv], [srv], 0), [[], [], []]);
     await assert.rejects(srv.accept(), isError(BlockingIOError, 11));
-    cli = await create_connection(srv.getsockname() as [string, number]);
+    cli = await create_connection(srv.getsockname());
     assert.deepEqual(await select([srv], [], [], 5), [[srv], [], []]);
     [conn] = await srv.accept();
     conn.setblocking(false);
@@ -204,7 +204,7 @@ test("select: the non-blocking connect pattern (EINPROGRESS, writable, SO_ERROR 
   let conn: Socket | null = null;
   try {
     s.setblocking(false);
-    assert.equal(await s.connect_ex(srv.getsockname() as [string, number]), 115);
+    assert.equal(await s.connect_ex(srv.getsockname()), 115);
     const [, w] = await select([], [s], [], 5);
     assert.deepEqual(w, [s]);
     assert.equal(s.getsockopt(SOL_SOCKET, SO_ERROR), 0);

@@ -85,7 +85,7 @@ async function echoServer(
   };
   sel.register(srv, EVENT_READ, accept);
   const client = async (i: number) => {
-    const c = await create_connection(srv.getsockname() as [string, number]);
+    const c = await create_connection(srv.getsockname());
     try {
       c.settimeout(20);
       const msg = `hello from client ${i}`;
@@ -356,7 +356,7 @@ test("selectors: the non-blocking connect pattern with EVENT_WRITE", async () =>
   let conn: Socket | null = null;
   try {
     s.setblocking(false);
-    assert.equal(await s.connect_ex(srv.getsockname() as [string, number]), 115);
+    assert.equal(await s.connect_ex(srv.getsockname()), 115);
     const key = sel.register(s, EVENT_WRITE);
     assert.deepEqual(await sel.select(5), [[key, EVENT_WRITE]]);
     [conn] = await srv.accept();
@@ -380,7 +380,7 @@ for (const [name, Sel] of KINDS) {
       } else {
         const srv = await create_server([LOOP, 0]);
         socks = [srv];
-        b = await create_connection(srv.getsockname() as [string, number]);
+        b = await create_connection(srv.getsockname());
         socks.push(b);
         [a] = await srv.accept();
         socks.push(a);

@@ -366,7 +366,7 @@ test("UDPServer answers datagrams through DatagramRequestHandler", async () => {
     try {
       client.settimeout(5);
       for (const word of ["hello", "world"]) {
-        await client.sendto(word, server.server_address);
+        await client.sendto(word, server.server_address as [string, number]);
         const [reply, from] = await client.recvfrom(100);
         assert.equal(dec(reply), word.toUpperCase());
         assert.deepEqual(from, server.server_address);

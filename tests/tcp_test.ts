@@ -102,11 +102,11 @@ test("tcp: bind port 0 picks a free port, visible in getsockname() at once", asy
   using a = socket();
   using b = socket();
   await a.bind([LOOP, 0]);
-  const [host, port] = a.getsockname() as [string, number];
+  const [host, port] = a.getsockname();
   assert.equal(host, LOOP);
   assert.ok(Number.isInteger(port) && port > 0 && port < 65536);
   await b.bind([LOOP, 0]);
-  assert.notEqual((b.getsockname() as [string, number])[1], port);
+  assert.notEqual(b.getsockname()[1], port);
   a.listen(5);
   assert.deepEqual(a.getsockname(), [LOOP, port]);
 });
@@ -123,7 +123,7 @@ test("tcp: accept() returns [Socket, address] and both ends know each other", as
   assert.deepEqual(conn.getpeername(), cli.getsockname());
   assert.deepEqual(conn.getsockname(), srv.getsockname());
   assert.deepEqual(cli.getpeername(), srv.getsockname());
-  const [h, p] = cli.getsockname() as [string, number];
+  const [h, p] = cli.getsockname();
   assert.equal(h, LOOP);
   assert.ok(p > 0);
   assert.equal(conn.family, AF_INET);
@@ -142,7 +142,7 @@ test("tcp: accepts waiting at once are served in call order, one connection each
   const clients: Socket[] = [];
   try {
     for (let i = 0; i < 3; i++) {
-      const c = await create_connection(srv.getsockname() as [string, number]);
+      const c = await create_connection(srv.getsockname());
       clients.push(c);
       const [conn, addr] = await waiting[i];
       using _conn = conn;
@@ -163,7 +163,7 @@ test("tcp: many concurrent clients are all accepted and served", async () => {
   using srv = await create_server([LOOP, 0], { backlog: 64 });
   const n = 20;
   const clients = await Promise.all(Array.from({ length: n }, async (_, i) => {
-    const c = await create_connection(srv.getsockname() as [string, number]);
+    const c = await create_connection(srv.getsockname());
     await c.sendall(`client ${i}\n`);
     return c;
   }));
@@ -499,9 +499,9 @@ test("tcp: new and accepted sockets take getdefaulttimeout()", async () => {
     assert.equal(s.gettimeout(), 2);
     using srv = await create_server([LOOP, 0]);
     assert.equal(srv.gettimeout(), 2);
-    using c = await create_connection(srv.getsockname() as [string, number]);
+    using c = await create_connection(srv.getsockname());
     assert.equal(c.gettimeout(), 2);
-    using c5 = await create_connection(srv.getsockname() as [string, number], 5);
+    using c5 = await create_connection(srv.getsockname(), 5);
     assert.equal(c5.gettimeout(), 5);
     const [a1] = await srv.accept();
     using _a1 = a1;
@@ -510,7 +510,7 @@ test("tcp: new and accepted sockets take getdefaulttimeout()", async () => {
     // Default null: accepted sockets block even when the listener has a timeout.
     setdefaulttimeout(null);
     srv.settimeout(0.5);
-    using c2 = await create_connection(srv.getsockname() as [string, number]);
+    using c2 = await create_connection(srv.getsockname());
     const [a2] = await srv.accept();
     using _a2 = a2;
     assert.equal(a2.gettimeout(), null);

@@ -7,7 +7,13 @@ import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { ConnectionResetError, create_connection, create_server, type Socket } from "unisock";
+import {
+  ConnectionResetError,
+  create_connection,
+  create_server,
+  type Socket,
+  socket,
+} from "unisock";
 import {
   active_count,
   current_thread,
@@ -15,7 +21,7 @@ import {
   type ExceptHookArgs,
   Thread,
 } from "unisock/threading";
-import { dec, eventually, hasPython, RUNTIME } from "./_helpers.ts";
+import { closedPort, dec, eventually, hasPython, RUNTIME } from "./_helpers.ts";
 
 const PY = hasPython();
 const NO_PY = "python3 is not installed";
@@ -215,6 +221,26 @@ test("threading: causes are printed first, joined by Python's sentence", async (
   );
 });
 
+test("threading: a socket error made again at the await is printed once, naming the thread's function", async () => {
+  const port = await closedPort();
+  async function dialer(): Promise<void> {
+    using s = socket();
+    await s.connect(["127.0.0.1", port]);
+  }
+  const t = new Thread({ name: "dial", target: dialer });
+  const out = await captureStderr(async () => {
+    t.start();
+    await t.join();
+  });
+  assert.match(
+    out,
+    /^Exception in thread dial:\nConnectionRefusedError: \[Errno 111\] Connection refused\n/,
+  );
+  assert.match(out, /dialer/, "the stack names the thread's function");
+  assert.equal(out.split("ConnectionRefusedError").length, 2, `one stack, not two:\n${out}`);
+  assert.doesNotMatch(out, /direct cause/);
+});
+
 test("threading: a failing hook and a thrown non-Error are printed, never unhandled", async () => {
   Thread.excepthook = () => {
     throw new Error("hook broke");
@@ -269,7 +295,7 @@ test(
         }
       })();
       try {
-        const addr = srv.getsockname() as [string, number];
+        const addr = srv.getsockname();
         assert.equal(await resettingClient(addr[1]), 0);
         const cli = await create_connection(addr);
         try {

@@ -429,7 +429,7 @@ test("udp AF_INET6: a dual-stack socket talks to IPv4 peers as ::ffff:a.b.c.d", 
     const [data, from] = await s6.recvfrom(20);
     assert.equal(dec(data), "v4 hello");
     assert.deepEqual(from, ["::ffff:127.0.0.1", hostPort(s4)[1], 0, 0]);
-    await s6.sendto("v6 reply", from!);
+    await s6.sendto("v6 reply", from);
     const [back, from4] = await s4.recvfrom(20);
     assert.equal(dec(back), "v6 reply");
     assert.deepEqual(from4, ["127.0.0.1", port]);

@@ -297,7 +297,7 @@ if (!UNIX_DGRAM) {
       assert.equal(from2, pv);
       assert.equal(dec(await u.recv(100)), "next");
       // Reply to the sender's path.
-      await u.sendto("reply", from!);
+      await u.sendto("reply", from);
       assert.deepEqual([dec((await v.recvfrom(100))[0])], ["reply"]);
       u.settimeout(0.05);
       await assert.rejects(u.recv(10), isError(TimeoutError));

@@ -46,7 +46,7 @@ function _pollEvents(mask: unknown): number {
  * const srv = await create_server(["127.0.0.1", 0]);
  * const p = poll();
  * p.register(srv, POLLIN);
- * const cli = await create_connection(srv.getsockname() as [string, number]);
+ * const cli = await create_connection(srv.getsockname());
  * console.log(await p.poll(1000)); // [[srv.fileno(), POLLIN]]
  * cli.close();
  * srv.close();
@@ -184,6 +184,7 @@ export class Poll {
   /**
    * Ends a running `poll()` at once (it resolves with what is ready then);
    * used by `PollSelector.close()`.
+   * @ignore
    */
   _abort(): void {
     for (const a of this.#aborts) a.abort();

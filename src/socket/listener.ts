@@ -97,6 +97,11 @@ export class _Listener<T> implements ListenerSink {
     this.#shared.notify();
   }
 
+  /** Connections waiting for `accept`. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
   /**
    * Whether an accept returns (or fails) now.
    *

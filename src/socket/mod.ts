@@ -4,5 +4,17 @@
  * @module
  */
 
-export { type Address, type Data, Socket, socket } from "./socket.ts";
+export {
+  type Address,
+  type AddressArg,
+  type AddressOf,
+  type Data,
+  type FromAddress,
+  type SendfileBlob,
+  type SendfileReader,
+  type SendfileSource,
+  Socket,
+  socket,
+  SocketType,
+} from "./socket.ts";
 export { SocketFile, type SocketFileOptions } from "./makefile.ts";

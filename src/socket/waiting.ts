@@ -3,7 +3,7 @@
 // is a waiter in its socket's `_Waiting`, woken when its condition holds after
 // a change, ended with TimeoutError at its deadline and with EBADF at close.
 
-import { OSError, TimeoutError } from "../errors.ts";
+import { _remade, OSError, TimeoutError } from "../errors.ts";
 import { _setTimer, type _Timer } from "./timer.ts";
 
 /** One pending blocking call. */
@@ -187,6 +187,22 @@ function _nothing(): void {}
  */
 export function _deadline(seconds: number | null): number {
   return seconds === null ? Infinity : performance.now() + seconds * 1000;
+}
+
+/**
+ * Awaits `p` in an async frame of its own, so that an OSError it rejects
+ * with is made again (see `_remade`) with the awaiting caller's frames in
+ * its stack. For calls that return a promise without an async frame.
+ *
+ * @param p The call's promise.
+ * @returns The same outcome.
+ */
+export async function _traced<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    throw _remade(err);
+  }
 }
 
 /**

@@ -337,14 +337,15 @@ export class SSLSocket extends Socket {
    * await conn.sendall("hello\n");
    * ```
    */
-  override async accept(): Promise<[SSLSocket, Address]> {
+  override async accept(): Promise<[this, Address]> {
     const [conn, addr] = await super.accept();
     const s = await SSLSocket._wrap(this.context, conn, {
       server_side: true,
       do_handshake_on_connect: this.do_handshake_on_connect,
       suppress_ragged_eofs: this.suppress_ragged_eofs,
     });
-    return [s, addr];
+    // The connection is an SSLSocket, as Python's SSLSocket.accept returns.
+    return [s as this, addr];
   }
 
   // ---- I/O before an implicit handshake ---------------------------------------------

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { _isRemade } from "../errors.ts";
 import { _context } from "./_context.ts";
 
 /** What {@linkcode excepthook} receives, as Python's `threading.ExceptHookArgs`. */
@@ -48,14 +49,24 @@ function formatOne(value: unknown): string {
 }
 
 /**
+ * The cause worth printing: an OSError made again at the awaited call (with
+ * the caller's frames) has the same error made elsewhere as its cause; one
+ * stack of the two is enough, so the chain goes on past it.
+ */
+function _causeOf(e: Error): unknown {
+  return _isRemade(e) ? (e.cause as Error).cause : e.cause;
+}
+
+/**
  * Python's `traceback.format_exception` text: the chain of causes first, each
  * followed by the line Python prints between chained exceptions.
  */
 function formatException(value: unknown): string {
   const chain: unknown[] = [];
-  for (let v: unknown = value; chain.length < 16; v = (v as Error).cause) {
+  for (let v: unknown = value; chain.length < 16; v = _causeOf(v as Error)) {
     chain.unshift(v);
-    if (!(v instanceof Error) || v.cause === undefined || chain.includes(v.cause)) break;
+    const cause = v instanceof Error ? _causeOf(v) : undefined;
+    if (cause === undefined || chain.includes(cause)) break;
   }
   return chain.map(formatOne).join(
     "\n\nThe above exception was the direct cause of the following exception:\n\n",

@@ -5,12 +5,16 @@
 
 import {
   AF_INET,
+  AF_INET6,
+  AF_UNIX,
   create_connection,
   create_server,
   OSError,
+  SOCK_DGRAM,
   SOCK_STREAM,
   type Socket,
   socket,
+  socketpair,
   TimeoutError,
 } from "unisock";
 import { select } from "unisock/select";
@@ -65,4 +69,24 @@ export async function serve(): Promise<void> {
   const server = new ThreadingTCPServer(["127.0.0.1", 0], Handler);
   await server.ready;
   await server.server_close();
+}
+
+// Addresses typed by the socket's family: none of these lines needs a cast.
+export async function typedAddresses(): Promise<number> {
+  const srv = await create_server(["127.0.0.1", 0]);
+  const [host, port] = srv.getsockname();
+  const cli = await create_connection(srv.getsockname());
+  const [conn, [peerHost, peerPort]] = await srv.accept();
+  const udp = socket(AF_INET, SOCK_DGRAM);
+  await udp.sendto("ping", [host, port + 1]);
+  const [data, from] = await udp.recvfrom(16);
+  await udp.sendto(data, from);
+  const [, , flowinfo, scope_id] = socket(AF_INET6).getsockname();
+  const path: string = socket(AF_UNIX).getsockname();
+  const [a, b] = await socketpair();
+  const names: string[] = [a.getsockname(), b.getpeername()];
+  const any: Socket = conn; // a typed socket is still a Socket
+  any.close();
+  cli.close();
+  return peerPort + flowinfo + scope_id + path.length + names.length + peerHost.length;
 }
