@@ -8,31 +8,20 @@
 
 /** One TCP or unix stream socket of Bun; `data` is the per-socket state. */
 export interface BunSocket<D> {
-  /** Per-socket state, initialised from the `data` option. */
-  data: D;
-  /** Writes what the kernel takes now (no buffer of Bun's); the count, or -1 once shut down or closed. */
+  data: D; // initialised from the `data` option
+  /** Writes what the kernel takes now (Bun buffers nothing): the count; -1 once shut or closed. */
   write(data: Uint8Array): number;
-  /** Closes the socket. */
-  end(): number;
-  /** Sends FIN (shutdown(SHUT_WR)); reading goes on. */
-  shutdown(): void;
-  /** Closes at once with RST (SO_LINGER 0). */
-  terminate(): void;
-  /** Stops polling the socket for reading. */
-  pause(): void;
-  /** Polls the socket for reading again. */
-  resume(): void;
-  /** TCP_NODELAY. */
-  setNoDelay(on?: boolean): boolean;
-  /** SO_KEEPALIVE. */
-  setKeepAlive(on?: boolean): boolean;
+  end(): number; // Closes the socket.
+  shutdown(): void; // Sends FIN (shutdown(SHUT_WR)); reading goes on.
+  terminate(): void; // Closes at once with RST (SO_LINGER 0).
+  pause(): void; // Stops polling the socket for reading.
+  resume(): void; // Polls the socket for reading again.
+  setNoDelay(on?: boolean): boolean; // TCP_NODELAY.
+  setKeepAlive(on?: boolean): boolean; // SO_KEEPALIVE.
   /** Peer IP text (a getpeername(2) when read); `undefined` for unix sockets or once closed. */
   readonly remoteAddress?: string;
-  /** Peer port (a getpeername(2) on every read). */
-  readonly remotePort?: number;
-  /** Local IP text (a getsockname(2) when first read). */
-  readonly localAddress?: string;
-  /** Local port. */
+  readonly remotePort?: number; // Peer port (a getpeername(2) on every read).
+  readonly localAddress?: string; // Local IP text (a getsockname(2) when first read).
   readonly localPort?: number;
 }
 
@@ -40,14 +29,10 @@ export interface BunSocket<D> {
 export interface BunSocketHandler<D> {
   /** Chunk type delivered to `data`; `"uint8array"` gives a fresh copy per call. */
   readonly binaryType?: "uint8array";
-  /** The socket is connected (or accepted). */
-  open?(socket: BunSocket<D>): void;
-  /** Bytes arrived. */
-  data?(socket: BunSocket<D>, data: Uint8Array): void;
-  /** The socket can take more writes (after a short write). */
-  drain?(socket: BunSocket<D>): void;
-  /** The peer sent FIN. */
-  end?(socket: BunSocket<D>): void;
+  open?(socket: BunSocket<D>): void; // The socket is connected (or accepted).
+  data?(socket: BunSocket<D>, data: Uint8Array): void; // Bytes arrived.
+  drain?(socket: BunSocket<D>): void; // The socket can take more writes (after a short write).
+  end?(socket: BunSocket<D>): void; // The peer sent FIN.
   /** The socket closed; `error` is set when a read failed (e.g. ECONNRESET). */
   close?(socket: BunSocket<D>, error?: unknown): void;
   /** Bun reports an error, or another handler threw one. */
@@ -56,29 +41,21 @@ export interface BunSocketHandler<D> {
 
 /** Options of `Bun.listen` and `Bun.connect`. */
 export interface BunSocketOptions<D> {
-  /** The handlers. */
   readonly socket: BunSocketHandler<D>;
-  /** Initial `socket.data` (of every accepted socket, for `listen`). */
-  readonly data?: D;
-  /** Keep the write side open after the peer's FIN. */
-  readonly allowHalfOpen?: boolean;
-  /** IP host and port (TCP). */
-  readonly hostname?: string;
+  readonly data?: D; // Initial `socket.data` (of every accepted socket, for `listen`).
+  readonly allowHalfOpen?: boolean; // Keep the write side open after the peer's FIN.
+  readonly hostname?: string; // IP host and port (TCP).
   readonly port?: number;
-  /** Path (unix); a leading `"\0"` is the abstract namespace. */
-  readonly unix?: string;
-  /** `listen`: SO_REUSEPORT and IPV6_V6ONLY. */
-  readonly reusePort?: boolean;
+  readonly unix?: string; // Path (unix); a leading `"\0"` is the abstract namespace.
+  readonly reusePort?: boolean; // `listen`: SO_REUSEPORT and IPV6_V6ONLY.
   readonly ipv6Only?: boolean;
-  /** `connect`: the source address to bind first. */
-  readonly localAddress?: string;
+  readonly localAddress?: string; // `connect`: the source address to bind first.
   readonly localPort?: number;
 }
 
 /** What `Bun.listen` returns. */
 export interface BunListener {
-  /** The bound port (TCP). */
-  readonly port?: number;
+  readonly port?: number; // The bound port (TCP).
   /** Stops accepting; `true` also closes accepted sockets. */
   stop(closeActiveConnections?: boolean): void;
 }
@@ -87,34 +64,26 @@ export interface BunListener {
 export interface BunUdpHandler {
   /** One datagram arrived from `address`:`port`. */
   data?(socket: BunUdpSocket, data: Uint8Array, port: number, address: string): void;
-  /** The socket can send again after a `send` returned `false`. */
-  drain?(socket: BunUdpSocket): void;
-  /** An error, with the socket as `this`: an ICMP report (`errqueue: true`) or a handler's throw. */
+  drain?(socket: BunUdpSocket): void; // The socket can send again after a `send` returned `false`.
+  /** An ICMP report (`errqueue: true`) or a handler's throw; the socket is `this`. */
   error?(error: unknown): void;
 }
 
 /** Options of `Bun.udpSocket`. */
 export interface BunUdpOptions {
-  /** IP host and port to bind. */
-  readonly hostname: string;
+  readonly hostname: string; // IP host and port to bind.
   readonly port: number;
-  /** Chunk type delivered to `data`. */
-  readonly binaryType?: "uint8array";
-  /** uSockets flags: 4 SO_REUSEPORT, 8 IPV6_V6ONLY, 16 SO_REUSEADDR. */
-  readonly flags?: number;
-  /** The handlers. */
+  readonly binaryType?: "uint8array"; // Chunk type delivered to `data`.
+  readonly flags?: number; // uSockets flags: 4 SO_REUSEPORT, 8 IPV6_V6ONLY, 16 SO_REUSEADDR.
   readonly socket: BunUdpHandler;
 }
 
 /** A bound Bun UDP socket. */
 export interface BunUdpSocket {
-  /** The bound port. */
-  readonly port: number;
+  readonly port: number; // The bound port.
   /** Sends one datagram; `false` means not sent now (wait for `drain`). Throws on errors. */
   send(data: Uint8Array, port: number, address: string): boolean;
-  /** SO_BROADCAST. */
-  setBroadcast(on: boolean): boolean;
-  /** Closes the socket. */
+  setBroadcast(on: boolean): boolean; // SO_BROADCAST.
   close(): void;
 }
 

@@ -20,7 +20,7 @@ import { type OSError, oserror } from "../../src/errors.ts";
 import { _DatagramEvents } from "../../src/_events.ts";
 import type { BunApi, BunUdpHandler, BunUdpSocket } from "./api.ts";
 import { _translate } from "./errors.ts";
-import { _quietly } from "./stream.ts";
+import { _quietly } from "../shared/quietly.ts";
 
 /** uSockets socket flags understood by `Bun.udpSocket`. */
 const _REUSE_PORT = 4, _IPV6_ONLY = 8, _REUSE_ADDR = 16;
@@ -44,21 +44,12 @@ export class _BunDatagram implements DatagramHandle {
   #failed = false;
   #sends: _Send[] = [];
 
-  /**
-   * Creates the state of a socket about to be bound.
-   *
-   * @param local The address being bound.
-   */
+  /** Creates the state of a socket about to bind `local`. */
   constructor(local: BackendAddress) {
     this.local = local;
   }
 
-  /**
-   * The Bun handlers feeding this object. What `data` or `drain` throws,
-   * Bun passes to `error`.
-   *
-   * @returns The handlers.
-   */
+  /** The Bun handlers feeding this object (Bun passes what `data` or `drain` throw to `error`). */
   handlers(): BunUdpHandler {
     return {
       data: (_s, data, port, host) => {
@@ -77,33 +68,18 @@ export class _BunDatagram implements DatagramHandle {
     };
   }
 
-  /**
-   * Records the Bun socket once bound.
-   *
-   * @param sock What `Bun.udpSocket` resolved with.
-   */
+  /** Records what `Bun.udpSocket` resolved with. */
   attach(sock: BunUdpSocket): void {
     this.#sock = sock;
     this.local = { ...this.local, port: sock.port } as BackendAddress;
   }
 
-  /**
-   * Begins delivering datagrams to `sink`.
-   *
-   * @param sink Receives datagrams and errors.
-   */
+  /** Begins delivering datagrams to `sink`. */
   start(sink: DatagramSink): void {
     this.#events.start(sink);
   }
 
-  /**
-   * Sends one datagram, at once when the kernel takes it.
-   *
-   * @param data The payload.
-   * @param to An IP endpoint.
-   * @returns `undefined` when the kernel took it now; else a promise that
-   * settles once it did (from `drain`); rejects e.g. with EMSGSIZE.
-   */
+  /** Sends one datagram: `undefined` when the kernel took it now, else settles from `drain`. */
   send(data: Uint8Array, to: BackendAddress): Promise<void> | undefined {
     if (this.#closed || this.#failed || this.#sock === null) return Promise.reject(oserror(EBADF));
     if (to.kind !== "inet") return Promise.reject(oserror(EAFNOSUPPORT));
@@ -120,11 +96,7 @@ export class _BunDatagram implements DatagramHandle {
     });
   }
 
-  /**
-   * Sets SO_BROADCAST (on a closed socket the next send reports EBADF).
-   *
-   * @param on Whether broadcast sends are allowed.
-   */
+  /** Sets SO_BROADCAST (on a closed socket the next send reports EBADF). */
   setBroadcast(on: boolean): void {
     _quietly(() => this.#sock?.setBroadcast(on));
   }

@@ -17,7 +17,7 @@ import { _describe, _errnoOfCode } from "../shared/errors.ts";
  * Translates any error Bun throws or reports into an OSError subclass.
  *
  * @param err What Bun threw, rejected with, or passed to a handler.
- * @returns The core error (e.g. ConnectionRefusedError for ECONNREFUSED); EIO when nothing is known.
+ * @returns The core error (ConnectionRefusedError for ECONNREFUSED …); EIO when nothing is known.
  *
  * @example Translate a refused connection
  * ```ts ignore

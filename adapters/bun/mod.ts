@@ -42,21 +42,10 @@ function _bun(): BunApi {
   return (globalThis as unknown as { Bun: BunApi }).Bun;
 }
 
-/** `Bun.listen`/`Bun.connect` target options for an address. */
-function _target(address: BackendAddress): { hostname: string; port: number } | { unix: string } {
-  return address.kind === "unix" ? { unix: address.path } : {
-    hostname: address.host,
-    port: address.port,
-  };
-}
-
-/** The bytes of `sun_path`: Bun refuses an abstract name that fills them all. */
-const _SUN_PATH = 108;
-
-/** An OSError naming Bun for an abstract name Bun refuses, else `null`. */
+/** An OSError naming Bun for an abstract name filling all 108 bytes of `sun_path`, else `null`. */
 function _refusedName(address: BackendAddress): OSError | null {
   if (address.kind !== "unix" || !address.path.startsWith("\0")) return null;
-  if (new TextEncoder().encode(address.path).length < _SUN_PATH) return null;
+  if (new TextEncoder().encode(address.path).length < 108) return null;
   return new OSError(
     E.EINVAL,
     "Invalid argument: Bun refuses abstract unix names of 108 bytes (use at most 107)",
@@ -71,7 +60,9 @@ function _listen(bun: BunApi, options: ListenOptions): Promise<ListenerHandle> {
   const handle = new _BunListener(address);
   try {
     const listener = bun.listen<_Slot>({
-      ..._target(address),
+      ...(address.kind === "unix"
+        ? { unix: address.path }
+        : { hostname: address.host, port: address.port }),
       socket: _HANDLERS,
       data: handle,
       allowHalfOpen: true,
@@ -86,27 +77,13 @@ function _listen(bun: BunApi, options: ListenOptions): Promise<ListenerHandle> {
 }
 
 /** Bun's connect options for one attempt (literals: spreads cost more than the rest here). */
-function _connectOptions(
-  options: ConnectOptions,
-  connector: _Connector,
-): BunSocketOptions<_Slot> {
-  const { address, source } = options;
-  if (address.kind === "unix") {
-    return { unix: address.path, socket: _HANDLERS, data: connector, allowHalfOpen: true };
-  }
-  const { host: hostname, port } = address;
-  if (source === undefined || source.kind !== "inet") {
-    return { hostname, port, socket: _HANDLERS, data: connector, allowHalfOpen: true };
-  }
-  return {
-    hostname,
-    port,
-    socket: _HANDLERS,
-    data: connector,
-    allowHalfOpen: true,
-    localAddress: source.host,
-    localPort: source.port,
-  };
+function _connectOptions(options: ConnectOptions, data: _Connector): BunSocketOptions<_Slot> {
+  const { address: a, source: s } = options;
+  const socket = _HANDLERS, allowHalfOpen = true;
+  if (a.kind === "unix") return { unix: a.path, socket, data, allowHalfOpen };
+  if (s?.kind !== "inet") return { hostname: a.host, port: a.port, socket, data, allowHalfOpen };
+  const { host: localAddress, port: localPort } = s;
+  return { hostname: a.host, port: a.port, socket, data, allowHalfOpen, localAddress, localPort };
 }
 
 /** Connects, giving up (and resetting a late socket) when the core cancels. */

@@ -15,32 +15,22 @@
  * @module
  */
 
-import type {
-  BackendAddress,
-  ListenerHandle,
-  ListenerSink,
-  StreamHandle,
-  StreamSink,
-} from "../../src/backend.ts";
+import type { BackendAddress, StreamHandle, StreamSink } from "../../src/backend.ts";
 import { EBADF, ECANCELED, ENOTCONN, EPIPE } from "../../src/errno.ts";
 import { type OSError, oserror } from "../../src/errors.ts";
-import { _ListenerEvents, _StreamEvents } from "../../src/_events.ts";
+import { _StreamEvents } from "../../src/_events.ts";
+import { _ListenerBase } from "../shared/listener.ts";
+import { _quietly } from "../shared/quietly.ts";
 import type { BunListener, BunSocket, BunSocketHandler } from "./api.ts";
 import { _translate } from "./errors.ts";
 
-/** The state object in `socket.data`: it receives the socket's events. */
+/** The state object in `socket.data`: `onX` receives the event of Bun's handler `x`. */
 export interface _Slot {
-  /** The socket connected or was accepted. */
   onOpen(socket: BunSocket<_Slot>): void;
-  /** Bytes arrived (a fresh chunk). */
   onData(chunk: Uint8Array): void;
-  /** The socket can take more writes. */
   onDrain(): void;
-  /** The peer sent FIN. */
   onEnd(): void;
-  /** Bun closed the socket, with the read error if any. */
   onClose(err: unknown): void;
-  /** An error reached Bun's `error` handler (Bun also routes a handler's throw there). */
   onError(err: unknown): void;
 }
 
@@ -87,25 +77,6 @@ function _inet(
 /** Whether a (canonical) host is a wildcard: the kernel picks the real address. */
 function _isWildcard(host: string): boolean {
   return host === "0.0.0.0" || host === "::" || host === "::ffff:0.0.0.0";
-}
-
-/**
- * Runs a call on a Bun socket that may have closed meanwhile (its close
- * event follows, or the next send reports it), ignoring what it throws.
- *
- * @param call The call.
- *
- * @example Reset a socket Bun may have closed
- * ```ts ignore
- * _quietly(() => sock.terminate());
- * ```
- */
-export function _quietly(call: () => unknown): void {
-  try {
-    call();
-  } catch {
-    // Already closed by Bun.
-  }
 }
 
 /** A queued write, or (empty `data`) a FIN or close waiting for the writes before it. */
@@ -195,11 +166,7 @@ export class _BunStream implements StreamHandle, _Slot {
     return new _BunStream(sock, local, remote);
   }
 
-  /**
-   * Begins delivering events to `sink` (those that waited from a microtask).
-   *
-   * @param sink Receives data, end and error.
-   */
+  /** Begins delivering events to `sink` (those that waited, from a microtask). */
   start(sink: StreamSink): void {
     this.#events.start(sink);
   }
@@ -216,14 +183,7 @@ export class _BunStream implements StreamHandle, _Slot {
     this.#applyReading();
   }
 
-  /**
-   * Writes all of `data`. Bun writes to the kernel at once (no buffer of its
-   * own); what the kernel did not take is queued and written on `drain`.
-   *
-   * @param data The bytes.
-   * @returns `undefined` when written at once, else settles when written;
-   * rejects with EPIPE, ECONNRESET or EBADF.
-   */
+  /** Writes what the kernel takes now (Bun buffers nothing); the rest is queued for `drain`. */
   write(data: Uint8Array): Promise<void> | undefined {
     const blocked = this.#closed
       ? oserror(EBADF)
@@ -242,11 +202,7 @@ export class _BunStream implements StreamHandle, _Slot {
     );
   }
 
-  /**
-   * Sends FIN once queued writes are out; reading goes on.
-   *
-   * @returns Settles once FIN is sent; rejects with ENOTCONN on a dead socket.
-   */
+  /** Sends FIN once queued writes are out; rejects with ENOTCONN on a dead socket. */
   shutdownWrite(): Promise<void> {
     if (this.#closed) return Promise.reject(oserror(EBADF));
     if (this.#wrShut) return Promise.resolve();
@@ -272,20 +228,12 @@ export class _BunStream implements StreamHandle, _Slot {
     _quietly(() => this.#sock.terminate());
   }
 
-  /**
-   * Sets TCP_NODELAY.
-   *
-   * @param on Whether to disable Nagle's algorithm.
-   */
+  /** Sets TCP_NODELAY (no-op for unix streams). */
   setNoDelay(on: boolean): void {
     if (this.local.kind === "inet" && !this.#gone) _quietly(() => this.#sock.setNoDelay(on));
   }
 
-  /**
-   * Sets SO_KEEPALIVE.
-   *
-   * @param on Whether to send keep-alive probes.
-   */
+  /** Sets SO_KEEPALIVE (no-op for unix streams). */
   setKeepAlive(on: boolean): void {
     if (this.local.kind === "inet" && !this.#gone) _quietly(() => this.#sock.setKeepAlive(on));
   }
@@ -293,11 +241,7 @@ export class _BunStream implements StreamHandle, _Slot {
   /** Ignored: a stream is created from its open socket. */
   onOpen(): void {}
 
-  /**
-   * Bun delivered bytes.
-   *
-   * @param chunk A fresh copy owned from now on by the core.
-   */
+  /** Bun delivered bytes (a fresh copy, the core's from now on). */
   onData(chunk: Uint8Array): void {
     if (chunk.byteLength > 0 && !this.#failed) this.#events.data(chunk);
   }
@@ -314,11 +258,7 @@ export class _BunStream implements StreamHandle, _Slot {
     this.#events.end();
   }
 
-  /**
-   * Bun closed the socket.
-   *
-   * @param err The read error (e.g. ECONNRESET), or `undefined` after a clean close.
-   */
+  /** Bun closed the socket, with the read error (e.g. ECONNRESET) or `undefined`. */
   onClose(err: unknown): void {
     this.#gone = true;
     const failure = err === undefined || err === null ? null : _translate(err);
@@ -328,11 +268,7 @@ export class _BunStream implements StreamHandle, _Slot {
     else this.onEnd();
   }
 
-  /**
-   * An error reached Bun's `error` handler: the stream fails and is reset.
-   *
-   * @param err The error.
-   */
+  /** An error reached Bun's `error` handler: the stream fails and is reset. */
   onError(err: unknown): void {
     const failure = _translate(err);
     this.#fail(failure);
@@ -412,30 +348,19 @@ export class _BunStream implements StreamHandle, _Slot {
   }
 }
 
-/** A `Bun.listen` listener as a {@linkcode ListenerHandle}. */
-export class _BunListener extends _OpenOnly implements ListenerHandle {
+/** A `Bun.listen` listener as a {@linkcode ListenerHandle}; Bun reports it no errors. */
+export class _BunListener extends _ListenerBase implements _Slot {
   /** The bound address (its real port once `attach`ed). */
   local: BackendAddress;
   #listener: BunListener | null = null;
-  #events = new _ListenerEvents();
-  #closed = false;
 
-  /**
-   * Creates the state of a listener about to be bound; it is Bun's `data`
-   * option, so accepted sockets start with it in `socket.data`.
-   *
-   * @param local The address being bound.
-   */
+  /** Creates the state of a listener about to bind `local`: Bun's `data` of accepted sockets. */
   constructor(local: BackendAddress) {
     super();
     this.local = local;
   }
 
-  /**
-   * Records the Bun listener once bound.
-   *
-   * @param listener What `Bun.listen` returned.
-   */
+  /** Records what `Bun.listen` returned. */
   attach(listener: BunListener): void {
     this.#listener = listener;
     if (this.local.kind === "inet") {
@@ -443,31 +368,18 @@ export class _BunListener extends _OpenOnly implements ListenerHandle {
     }
   }
 
-  /**
-   * A connection was accepted (Bun's `open`).
-   *
-   * @param sock The accepted socket; its `data` was this listener.
-   */
+  /** Bun accepted `sock` (its `data` was this listener). */
   onOpen(sock: BunSocket<_Slot>): void {
-    const stream = _BunStream.accepted(sock, this.local);
-    if (stream !== null) this.#events.connection(stream);
-    else _quietly(() => sock.terminate());
+    this.accepted(_BunStream.accepted(sock, this.local), () => _quietly(() => sock.terminate()));
   }
 
-  /**
-   * Begins handing accepted connections to `sink`.
-   *
-   * @param sink Receives the connections.
-   */
-  start(sink: ListenerSink): void {
-    this.#events.start(sink);
-  }
+  onData(): void {}
+  onDrain(): void {}
+  onEnd(): void {}
+  onClose(): void {}
+  onError(): void {}
 
-  /** Stops listening; connections not yet handed over are reset. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#events.close();
+  protected stop(): void {
     _quietly(() => this.#listener?.stop(false));
   }
 }
@@ -483,31 +395,19 @@ export class _Connector extends _OpenOnly {
   cancelled = false;
   #peer: BackendAddress;
 
-  /**
-   * Creates the state of one connection attempt.
-   *
-   * @param peer The address being connected to.
-   */
+  /** Creates the state of one attempt to connect to `peer`. */
   constructor(peer: BackendAddress) {
     super();
     this.#peer = peer;
   }
 
-  /**
-   * The connection opened.
-   *
-   * @param sock The connected socket; its `data` becomes the stream.
-   */
+  /** The connection opened: `sock.data` becomes its stream. */
   onOpen(sock: BunSocket<_Slot>): void {
     this.stream = _BunStream.connected(sock, this.#peer);
     if (this.cancelled) this.stream.abort();
   }
 
-  /**
-   * The core gave up (it cancelled the attempt): reset the socket if it opened.
-   *
-   * @returns The error the connect promise rejects with.
-   */
+  /** The core gave up: resets the socket if it opened; returns the error to reject with. */
   cancel(): OSError {
     this.cancelled = true;
     this.stream?.abort();
