@@ -322,6 +322,32 @@ test("faults: UDP sendto a dead port does not poison the next send", async () =>
   }
 });
 
+test("faults: UDP socket stays usable once the runtime has read an ICMP report", async () => {
+  const dead = await closedPort();
+  const live = socket(AF_INET, SOCK_DGRAM);
+  const u = socket(AF_INET, SOCK_DGRAM);
+  try {
+    await live.bind(["127.0.0.1", 0]);
+    await u.bind(["127.0.0.1", 0]);
+    live.settimeout(5);
+    u.settimeout(5);
+    for (let i = 0; i < 3; i++) {
+      await u.sendto(`dead ${i}`, ["127.0.0.1", dead]);
+      // A round trip into u: the runtime polls u, and reads the port-unreachable
+      // report queued on it, before u's recvfrom returns.
+      await live.sendto(`ping ${i}`, u.getsockname());
+      const [ping] = await u.recvfrom(100);
+      assert.equal(dec(ping), `ping ${i}`);
+      await u.sendto(`live ${i}`, live.getsockname());
+      const [data] = await live.recvfrom(100);
+      assert.equal(dec(data), `live ${i}`);
+    }
+  } finally {
+    u.close();
+    live.close();
+  }
+});
+
 // ---- timers -----------------------------------------------------------------------
 
 test("faults: timeouts over 2^31 ms do not fire early", async () => {

@@ -1,24 +1,9 @@
 /**
  * The Bun adapter: {@linkcode Backend} over `Bun.listen`, `Bun.connect` and
- * `Bun.udpSocket`, with `node:dns` for look-ups and `node:os` for the host
- * name.
- *
- * This module is also loaded, unused, by Node and Deno: it touches `Bun`
- * only inside {@linkcode bunBackend}, and declares the few Bun APIs it uses
- * itself (`api.ts`) so it type-checks without Bun's types.
- *
- * Runtime limits (Bun 1.4.5 on Linux):
- * - the listen backlog is fixed by Bun at 512; `backlog` is ignored;
- * - a failed connect reports only ECONNREFUSED or ENOENT (Bun folds other
- *   connect errors into ECONNREFUSED);
- * - there are no unix datagram sockets;
- * - abstract unix names of 108 bytes (the whole of `sun_path`) are refused
- *   with EINVAL; the adapter says so, naming Bun;
- * - out of descriptors, Bun's own accept loop retries without pause (a core
- *   stays busy); it reports nothing to JavaScript and has no way to pause
- *   accepting, so the adapter cannot back off;
- * - UDP sockets cannot stop reading: the datagram handle has no `pause()`, so
- *   the core's queue (bounded like the kernel's) drops what does not fit.
+ * `Bun.udpSocket`, with `node:dns` for look-ups. Also loaded, unused, by Node
+ * and Deno: it reads the `Bun` global only inside {@linkcode bunBackend}, and
+ * declares the Bun APIs it uses itself (`api.ts`). What Bun cannot do is
+ * listed under "Runtimes" in the README.
  *
  * @module
  */
@@ -37,7 +22,7 @@ import type {
 } from "../../src/backend.ts";
 import { _lookup, _reverse } from "../shared/dns.ts";
 import { _immediateTurn } from "../shared/io_turn.ts";
-import type { BunApi, BunConnectOptions, BunSocket } from "./api.ts";
+import type { BunApi, BunSocket, BunSocketOptions } from "./api.ts";
 import { _bindDatagram } from "./datagram.ts";
 import { _translate } from "./errors.ts";
 import { _BunListener, _Connector, _HANDLERS, type _Slot } from "./stream.ts";
@@ -52,29 +37,15 @@ const CAPABILITIES: BackendCapabilities = {
   bindBeforeConnect: null,
 };
 
-/** Connect options; Bun honours `source` through `localAddress`/`localPort`. */
-type _ConnectOptions = ConnectOptions;
-
 /** The `Bun` global, read only when the backend is used. */
 function _bun(): BunApi {
   return (globalThis as unknown as { Bun: BunApi }).Bun;
 }
 
-/** `Bun.listen`/`Bun.connect` target options for an address. */
-function _target(address: BackendAddress): { hostname: string; port: number } | { unix: string } {
-  return address.kind === "unix" ? { unix: address.path } : {
-    hostname: address.host,
-    port: address.port,
-  };
-}
-
-/** The bytes of `sun_path`: Bun refuses an abstract name that fills them all. */
-const _SUN_PATH = 108;
-
-/** An OSError naming Bun for an abstract name Bun refuses, else `null`. */
+/** An OSError naming Bun for an abstract name filling all 108 bytes of `sun_path`, else `null`. */
 function _refusedName(address: BackendAddress): OSError | null {
   if (address.kind !== "unix" || !address.path.startsWith("\0")) return null;
-  if (new TextEncoder().encode(address.path).length < _SUN_PATH) return null;
+  if (new TextEncoder().encode(address.path).length < 108) return null;
   return new OSError(
     E.EINVAL,
     "Invalid argument: Bun refuses abstract unix names of 108 bytes (use at most 107)",
@@ -89,17 +60,16 @@ function _listen(bun: BunApi, options: ListenOptions): Promise<ListenerHandle> {
   const handle = new _BunListener(address);
   try {
     const listener = bun.listen<_Slot>({
-      ..._target(address),
+      ...(address.kind === "unix"
+        ? { unix: address.path }
+        : { hostname: address.host, port: address.port }),
       socket: _HANDLERS,
       data: handle,
       allowHalfOpen: true,
       reusePort: options.reusePort,
       ipv6Only: options.ipv6Only,
     });
-    const local: BackendAddress = address.kind === "unix"
-      ? address
-      : { ...address, port: listener.port ?? address.port };
-    handle.attach(listener, local);
+    handle.attach(listener);
     return Promise.resolve(handle);
   } catch (err) {
     return Promise.reject(_translate(err));
@@ -107,31 +77,17 @@ function _listen(bun: BunApi, options: ListenOptions): Promise<ListenerHandle> {
 }
 
 /** Bun's connect options for one attempt (literals: spreads cost more than the rest here). */
-function _connectOptions(
-  options: _ConnectOptions,
-  connector: _Connector,
-): BunConnectOptions<_Slot> {
-  const { address, source } = options;
-  if (address.kind === "unix") {
-    return { unix: address.path, socket: _HANDLERS, data: connector, allowHalfOpen: true };
-  }
-  const { host: hostname, port } = address;
-  if (source === undefined || source.kind !== "inet") {
-    return { hostname, port, socket: _HANDLERS, data: connector, allowHalfOpen: true };
-  }
-  return {
-    hostname,
-    port,
-    socket: _HANDLERS,
-    data: connector,
-    allowHalfOpen: true,
-    localAddress: source.host,
-    localPort: source.port,
-  };
+function _connectOptions(options: ConnectOptions, data: _Connector): BunSocketOptions<_Slot> {
+  const { address: a, source: s } = options;
+  const socket = _HANDLERS, allowHalfOpen = true;
+  if (a.kind === "unix") return { unix: a.path, socket, data, allowHalfOpen };
+  if (s?.kind !== "inet") return { hostname: a.host, port: a.port, socket, data, allowHalfOpen };
+  const { host: localAddress, port: localPort } = s;
+  return { hostname: a.host, port: a.port, socket, data, allowHalfOpen, localAddress, localPort };
 }
 
 /** Connects, giving up (and resetting a late socket) when the core cancels. */
-function _connect(bun: BunApi, options: _ConnectOptions): Promise<StreamHandle> {
+function _connect(bun: BunApi, options: ConnectOptions): Promise<StreamHandle> {
   const { cancel } = options;
   const refused = _refusedName(options.address);
   if (refused !== null) return Promise.reject(refused);
@@ -155,11 +111,6 @@ function _connect(bun: BunApi, options: _ConnectOptions): Promise<StreamHandle> 
   });
 }
 
-/** The machine's host name. */
-function _hostname(): string {
-  return osHostname();
-}
-
 /**
  * Builds the Bun backend. Touches the `Bun` global only when its methods are
  * called, so importing this module is safe on any runtime.
@@ -178,12 +129,12 @@ export function bunBackend(): Backend {
     name: "bun",
     capabilities: CAPABILITIES,
     listen: (options: ListenOptions) => _listen(_bun(), options),
-    connect: (options: _ConnectOptions) => _connect(_bun(), options),
+    connect: (options: ConnectOptions) => _connect(_bun(), options),
     bindDatagram: (options: DatagramOptions): Promise<DatagramHandle> =>
       _bindDatagram(_bun(), options),
     lookup: _lookup,
     reverse: _reverse,
-    hostname: _hostname,
+    hostname: osHostname,
     ioTurn: _immediateTurn,
     processes: _processes("bun", _spawnStarter(_execArgvCommandLine), null),
   };

@@ -1,54 +1,36 @@
 /**
- * Stream sockets (TCP and unix) of the Bun adapter: the one handler set that
- * serves every Bun socket, the {@linkcode StreamHandle} over a Bun socket, the
- * {@linkcode ListenerHandle} over `Bun.listen`, and the connecting state used
- * by `Bun.connect`.
+ * Stream sockets (TCP and unix) of the Bun adapter: the one handler set of
+ * every Bun socket, the {@linkcode StreamHandle} over a Bun socket, the
+ * {@linkcode ListenerHandle} over `Bun.listen`, and the state of a
+ * `Bun.connect` attempt. Each Bun socket carries its state object in
+ * `socket.data`; the handlers only forward events to it.
  *
- * Every Bun socket carries its state object in `socket.data`; the handlers
- * only forward events to it. Observed Bun 1.4.5 behaviour this relies on:
- * - `data` chunks with `binaryType: "uint8array"` are fresh copies, never reused;
- * - `write()` returns the bytes the kernel took (no internal buffering), -1
- *   once shut down or closed; `drain` follows a short write;
- * - `pause()`/`resume()` stop and restart polling for reading;
- * - with `allowHalfOpen`, `shutdown()` (no argument) sends FIN and reading
- *   goes on; `end()` closes the socket; `terminate()` sends RST;
- * - after our own FIN, the peer's FIN closes the socket without an `end`
- *   event, so a clean `close` counts as end-of-stream;
- * - `close` and `end()`/`terminate()` may call handlers synchronously;
- * - `localAddress`, `localPort`, `remoteAddress` and `remotePort` each cost a
- *   getsockname/getpeername when first read (`remotePort` on every read), and
- *   read `undefined` once the socket closed (in the `close` handler already)
- *   unless read before: endpoints the adapter cannot derive are read at open.
+ * Bun (1.4.5) behaviour this relies on: with `allowHalfOpen`, `shutdown()`
+ * sends FIN and reading goes on, `end()` closes, `terminate()` resets; after
+ * our own FIN the peer's FIN closes the socket without an `end` event, so a
+ * clean `close` counts as end-of-stream; the address getters each cost a
+ * system call and read `undefined` once the socket closed, so the endpoints
+ * are taken at open.
  *
  * @module
  */
 
-import type {
-  BackendAddress,
-  ListenerHandle,
-  ListenerSink,
-  StreamHandle,
-  StreamSink,
-} from "../../src/backend.ts";
+import type { BackendAddress, StreamHandle, StreamSink } from "../../src/backend.ts";
 import { EBADF, ECANCELED, ENOTCONN, EPIPE } from "../../src/errno.ts";
 import { type OSError, oserror } from "../../src/errors.ts";
-import { _ListenerEvents, _StreamEvents } from "../../src/_events.ts";
+import { _StreamEvents } from "../../src/_events.ts";
+import { _ListenerBase } from "../shared/listener.ts";
+import { _quietly } from "../shared/quietly.ts";
 import type { BunListener, BunSocket, BunSocketHandler } from "./api.ts";
 import { _translate } from "./errors.ts";
 
-/** The state object in `socket.data`: it receives the socket's events. */
+/** The state object in `socket.data`: `onX` receives the event of Bun's handler `x`. */
 export interface _Slot {
-  /** The socket connected or was accepted. */
   onOpen(socket: BunSocket<_Slot>): void;
-  /** Bytes arrived (a fresh chunk). */
   onData(chunk: Uint8Array): void;
-  /** The socket can take more writes. */
   onDrain(): void;
-  /** The peer sent FIN. */
   onEnd(): void;
-  /** Bun closed the socket, with the read error if any. */
   onClose(err: unknown): void;
-  /** An error reached Bun's `error` handler. */
   onError(err: unknown): void;
 }
 
@@ -62,61 +44,22 @@ abstract class _OpenOnly implements _Slot {
   onError(): void {}
 }
 
-/** A handler threw: the socket fails instead of the error escaping to Bun. */
-function _thrown(socket: BunSocket<_Slot>, err: unknown): void {
-  try {
-    socket.data.onError(err);
-  } catch {
-    // onError never throws; this only makes sure nothing escapes to Bun.
-  }
-}
-
 /**
- * The one handler set of every Bun stream socket; per-socket state lives in
- * `socket.data`. Each handler calls its slot directly (no closure per event).
+ * The one handler set of every Bun stream socket (no closure per socket or
+ * event). What another handler throws, Bun passes to `error`.
  */
 export const _HANDLERS: BunSocketHandler<_Slot> = {
-  binaryType: "uint8array",
-  open(s) {
-    try {
-      s.data.onOpen(s);
-    } catch (err) {
-      _thrown(s, err);
-    }
-  },
-  data(s, chunk) {
-    try {
-      s.data.onData(chunk);
-    } catch (err) {
-      _thrown(s, err);
-    }
-  },
-  drain(s) {
-    try {
-      s.data.onDrain();
-    } catch (err) {
-      _thrown(s, err);
-    }
-  },
-  end(s) {
-    try {
-      s.data.onEnd();
-    } catch (err) {
-      _thrown(s, err);
-    }
-  },
-  close(s, err) {
-    try {
-      s.data.onClose(err);
-    } catch (thrown) {
-      _thrown(s, thrown);
-    }
-  },
+  binaryType: "uint8array", // a fresh copy per chunk, which the core may keep
+  open: (s) => s.data.onOpen(s),
+  data: (s, chunk) => s.data.onData(chunk),
+  drain: (s) => s.data.onDrain(),
+  end: (s) => s.data.onEnd(),
+  close: (s, err) => s.data.onClose(err),
   error(s, err) {
     try {
       s.data.onError(err);
-    } catch (thrown) {
-      _thrown(s, thrown);
+    } catch {
+      // onError does not throw; nothing may escape to Bun from here.
     }
   },
 };
@@ -128,11 +71,7 @@ function _inet(
   fallback: BackendAddress,
 ): BackendAddress {
   if (host === undefined || host === "" || port === undefined) return fallback;
-  return { kind: "inet", host, port, version: _version(host) };
-}
-
-function _version(host: string): 4 | 6 {
-  return host.includes(":") ? 6 : 4;
+  return { kind: "inet", host, port, version: host.includes(":") ? 6 : 4 };
 }
 
 /** Whether a (canonical) host is a wildcard: the kernel picks the real address. */
@@ -140,25 +79,22 @@ function _isWildcard(host: string): boolean {
   return host === "0.0.0.0" || host === "::" || host === "::ffff:0.0.0.0";
 }
 
-/** One queued write. */
-interface _Write {
+/** A queued write, or (empty `data`) a FIN or close waiting for the writes before it. */
+interface _Queued {
   data: Uint8Array;
   readonly resolve: () => void;
   readonly reject: (err: OSError) => void;
 }
 
-/** An action (shutdown, close) waiting until every queued write is out. */
-interface _AfterFlush {
-  readonly run: () => void;
-  readonly fail: (err: OSError) => void;
-}
+const _EMPTY = new Uint8Array(0);
 
 /** A connected Bun stream socket as a {@linkcode StreamHandle}. */
 export class _BunStream implements StreamHandle, _Slot {
-  #local: BackendAddress;
-  #remote: BackendAddress;
+  /** Local endpoint. */
+  readonly local: BackendAddress;
+  /** Remote endpoint. */
+  readonly remote: BackendAddress;
   #sock: BunSocket<_Slot>;
-  #unix: boolean;
   #events: _StreamEvents;
   #holding = false;
   #userPaused = false;
@@ -169,13 +105,12 @@ export class _BunStream implements StreamHandle, _Slot {
   #endSeen = false;
   #failed = false;
   #wrShut = false;
-  #outbox: _Write[] = [];
-  #afterFlush: _AfterFlush[] = [];
+  #queue: _Queued[] = [];
 
   /**
    * Wraps a Bun socket that just opened. Reading goes on until a chunk
-   * arrives before `start()`; then it pauses until `start()` (an accepted
-   * socket may wait long in the core's accept queue while its peer sends).
+   * arrives before `start()`, then pauses until it (an accepted socket may
+   * wait long in the core's accept queue while its peer sends).
    *
    * @param sock The Bun socket (its `data` is set to this object).
    * @param local Local endpoint.
@@ -183,9 +118,8 @@ export class _BunStream implements StreamHandle, _Slot {
    */
   constructor(sock: BunSocket<_Slot>, local: BackendAddress, remote: BackendAddress) {
     this.#sock = sock;
-    this.#local = local;
-    this.#remote = remote;
-    this.#unix = local.kind === "unix";
+    this.local = local;
+    this.remote = remote;
     this.#events = new _StreamEvents((on) => {
       this.#holding = on;
       this.#applyReading();
@@ -196,12 +130,12 @@ export class _BunStream implements StreamHandle, _Slot {
   /**
    * Wraps an accepted socket. Its local endpoint is the listener's (only the
    * host of a wildcard listener comes from the kernel); the peer's is read
-   * now, as accept() returns it and Bun forgets it once the socket closed.
+   * now, as accept() returns it.
    *
    * @param sock The accepted Bun socket.
    * @param listening The listener's bound address.
-   * @returns The stream, or `null` for a connection already dead (its peer
-   * address is gone; accept(2) would have skipped it).
+   * @returns The stream, or `null` for a connection reset before it was
+   * accepted (the kernel no longer knows its peer; accept(2) skips it).
    */
   static accepted(sock: BunSocket<_Slot>, listening: BackendAddress): _BunStream | null {
     if (listening.kind === "unix") {
@@ -211,16 +145,14 @@ export class _BunStream implements StreamHandle, _Slot {
       ? _inet(sock.localAddress, listening.port, listening)
       : listening;
     const host = sock.remoteAddress, port = sock.remotePort;
-    // Reset before it was accepted: the kernel no longer knows the peer.
     if (host === undefined || host === "" || port === undefined || port === 0) return null;
-    return new _BunStream(sock, local, { kind: "inet", host, port, version: _version(host) });
+    return new _BunStream(sock, local, _inet(host, port, local));
   }
 
   /**
-   * Wraps a socket that connected to `peer`, which is its remote endpoint
-   * (the kernel's only for a wildcard peer, which Linux turns into loopback).
-   * The local endpoint is read now: Bun forgets it once the socket closed,
-   * e.g. on the peer's reset, and getsockname() must still answer then.
+   * Wraps a socket that connected to `peer`, its remote endpoint (the
+   * kernel's only for a wildcard peer, which Linux turns into loopback). The
+   * local endpoint is read now: getsockname() must answer after a reset too.
    *
    * @param sock The connected Bun socket.
    * @param peer The address connected to.
@@ -234,21 +166,7 @@ export class _BunStream implements StreamHandle, _Slot {
     return new _BunStream(sock, local, remote);
   }
 
-  /** Local endpoint. */
-  get local(): BackendAddress {
-    return this.#local;
-  }
-
-  /** Remote endpoint. */
-  get remote(): BackendAddress {
-    return this.#remote;
-  }
-
-  /**
-   * Begins delivering events to `sink` (those that waited from a microtask).
-   *
-   * @param sink Receives data, end and error.
-   */
+  /** Begins delivering events to `sink` (those that waited, from a microtask). */
   start(sink: StreamSink): void {
     this.#events.start(sink);
   }
@@ -265,43 +183,32 @@ export class _BunStream implements StreamHandle, _Slot {
     this.#applyReading();
   }
 
-  /**
-   * Writes all of `data`. Bun writes to the kernel at once: when the kernel
-   * took every byte and nothing was queued, nothing is returned; else the
-   * rest is queued and the promise resolves once the kernel took the last byte.
-   *
-   * @param data The bytes.
-   * @returns `undefined` when written at once, else settles when written;
-   * rejects with EPIPE, ECONNRESET or EBADF.
-   */
+  /** Writes what the kernel takes now (Bun buffers nothing); the rest is queued for `drain`. */
   write(data: Uint8Array): Promise<void> | undefined {
-    const blocked = this.#writeBlocked();
+    const blocked = this.#closed
+      ? oserror(EBADF)
+      : this.#goneError ?? (this.#gone || this.#wrShut ? oserror(EPIPE) : null);
     if (blocked !== null) return Promise.reject(blocked);
     if (data.byteLength === 0) return undefined;
     let rest = data;
-    if (!this.#writesPending()) {
+    if (this.#queue.length === 0) {
       const n = this.#rawWrite(data);
       if (n === data.byteLength) return undefined;
       if (n < 0) return Promise.reject(this.#goneError ?? oserror(EPIPE));
       rest = data.subarray(n); // Bun's drain follows a short write
     }
-    return new Promise<void>((resolve, reject) => {
-      this.#outbox.push({ data: rest, resolve, reject });
-      if (this.#outbox.length === 1 && rest === data) this.#flush();
-    });
+    return new Promise<void>((resolve, reject) =>
+      this.#queue.push({ data: rest, resolve, reject })
+    );
   }
 
-  /**
-   * Sends FIN once queued writes are out; reading goes on.
-   *
-   * @returns Settles once FIN is queued; rejects with ENOTCONN on a dead socket.
-   */
+  /** Sends FIN once queued writes are out; rejects with ENOTCONN on a dead socket. */
   shutdownWrite(): Promise<void> {
     if (this.#closed) return Promise.reject(oserror(EBADF));
     if (this.#wrShut) return Promise.resolve();
     if (this.#gone) return Promise.reject(this.#goneError ?? oserror(ENOTCONN));
     return new Promise<void>((resolve, reject) => {
-      this.#whenFlushed({ run: () => resolve(this.#sendFin()), fail: reject });
+      this.#afterWrites(() => resolve(this.#sendFin()), reject);
     });
   }
 
@@ -309,59 +216,32 @@ export class _BunStream implements StreamHandle, _Slot {
   close(): void {
     if (this.#closed) return;
     this.#detachSink();
-    if (!this.#writesPending()) this.#endSocket();
-    else this.#whenFlushed({ run: () => this.#endSocket(), fail: () => {} });
+    this.#afterWrites(() => this.#endSocket(), () => {});
   }
 
   /** Closes at once with RST; queued writes reject with EBADF. */
   abort(): void {
     this.#detachSink();
-    if (this.#writesPending()) this.#failWrites(oserror(EBADF));
+    if (this.#queue.length > 0) this.#failWrites(oserror(EBADF));
     if (this.#gone) return;
     this.#gone = true;
-    try {
-      this.#sock.terminate();
-    } catch {
-      // Already closed by Bun.
-    }
+    _quietly(() => this.#sock.terminate());
   }
 
-  /**
-   * Sets TCP_NODELAY.
-   *
-   * @param on Whether to disable Nagle's algorithm.
-   */
+  /** Sets TCP_NODELAY (no-op for unix streams). */
   setNoDelay(on: boolean): void {
-    if (this.#unix || this.#gone) return;
-    try {
-      this.#sock.setNoDelay(on);
-    } catch {
-      // The socket closed meanwhile.
-    }
+    if (this.local.kind === "inet" && !this.#gone) _quietly(() => this.#sock.setNoDelay(on));
   }
 
-  /**
-   * Sets SO_KEEPALIVE.
-   *
-   * @param on Whether to send keep-alive probes.
-   */
+  /** Sets SO_KEEPALIVE (no-op for unix streams). */
   setKeepAlive(on: boolean): void {
-    if (this.#unix || this.#gone) return;
-    try {
-      this.#sock.setKeepAlive(on);
-    } catch {
-      // The socket closed meanwhile.
-    }
+    if (this.local.kind === "inet" && !this.#gone) _quietly(() => this.#sock.setKeepAlive(on));
   }
 
   /** Ignored: a stream is created from its open socket. */
   onOpen(): void {}
 
-  /**
-   * Bun delivered bytes.
-   *
-   * @param chunk A fresh copy owned from now on by the core.
-   */
+  /** Bun delivered bytes (a fresh copy, the core's from now on). */
   onData(chunk: Uint8Array): void {
     if (chunk.byteLength > 0 && !this.#failed) this.#events.data(chunk);
   }
@@ -378,26 +258,17 @@ export class _BunStream implements StreamHandle, _Slot {
     this.#events.end();
   }
 
-  /**
-   * Bun closed the socket.
-   *
-   * @param err The read error (e.g. ECONNRESET), or `undefined` after a clean close.
-   */
+  /** Bun closed the socket, with the read error (e.g. ECONNRESET) or `undefined`. */
   onClose(err: unknown): void {
     this.#gone = true;
     const failure = err === undefined || err === null ? null : _translate(err);
     this.#goneError = failure;
-    if (this.#writesPending()) this.#failWrites(failure ?? oserror(EPIPE));
+    if (this.#queue.length > 0) this.#failWrites(failure ?? oserror(EPIPE));
     if (failure !== null) this.#fail(failure);
     else this.onEnd();
   }
 
-  /**
-   * An error reached Bun's `error` handler (or a handler threw): the stream
-   * fails and the socket is reset.
-   *
-   * @param err The error.
-   */
+  /** An error reached Bun's `error` handler: the stream fails and is reset. */
   onError(err: unknown): void {
     const failure = _translate(err);
     this.#fail(failure);
@@ -405,11 +276,7 @@ export class _BunStream implements StreamHandle, _Slot {
     if (this.#gone) return;
     this.#gone = true;
     this.#goneError = failure;
-    try {
-      this.#sock.terminate();
-    } catch {
-      // Already closed by Bun.
-    }
+    _quietly(() => this.#sock.terminate());
   }
 
   #detachSink(): void {
@@ -421,25 +288,13 @@ export class _BunStream implements StreamHandle, _Slot {
     const paused = this.#holding || this.#userPaused;
     if (paused === this.#readPaused || this.#gone) return;
     this.#readPaused = paused;
-    try {
-      if (paused) this.#sock.pause();
-      else this.#sock.resume();
-    } catch {
-      // The socket closed meanwhile; its close event follows.
-    }
+    _quietly(() => paused ? this.#sock.pause() : this.#sock.resume());
   }
 
   #fail(err: OSError): void {
     if (this.#failed) return;
     this.#failed = true;
     this.#events.error(err);
-  }
-
-  #writeBlocked(): OSError | null {
-    if (this.#closed) return oserror(EBADF);
-    if (this.#goneError !== null) return this.#goneError;
-    if (this.#gone || this.#wrShut) return oserror(EPIPE);
-    return null;
   }
 
   #rawWrite(data: Uint8Array): number {
@@ -450,137 +305,82 @@ export class _BunStream implements StreamHandle, _Slot {
     }
   }
 
+  /** Writes queued data until the kernel is full; runs FIN and close once their turn comes. */
   #flush(): void {
-    while (this.#outbox.length > 0) {
-      const head = this.#outbox[0];
-      const n = this.#rawWrite(head.data);
-      if (n < 0) return this.#failWrites(this.#goneError ?? oserror(EPIPE));
-      if (n < head.data.byteLength) {
-        head.data = head.data.subarray(n);
-        return;
+    // this.#queue is read anew each turn: a FIN or close run here may fail the rest.
+    while (this.#queue.length > 0) {
+      const head = this.#queue[0];
+      if (head.data.byteLength > 0) {
+        const n = this.#rawWrite(head.data);
+        if (n < 0) return this.#failWrites(this.#goneError ?? oserror(EPIPE));
+        if (n < head.data.byteLength) {
+          head.data = head.data.subarray(n);
+          return;
+        }
       }
-      this.#outbox.shift();
+      this.#queue.shift();
       head.resolve();
     }
-    this.#runAfterFlush();
   }
 
-  #whenFlushed(action: _AfterFlush): void {
-    if (this.#outbox.length === 0 && this.#afterFlush.length === 0) action.run();
-    else this.#afterFlush.push(action);
-  }
-
-  #runAfterFlush(): void {
-    const actions = this.#afterFlush;
-    this.#afterFlush = [];
-    for (const action of actions) action.run();
-  }
-
-  /** Whether a write or an action waits (errors are built only then: a stack costs microseconds). */
-  #writesPending(): boolean {
-    return this.#outbox.length > 0 || this.#afterFlush.length > 0;
+  /** Runs `run` now when no write waits, else once the writes before it are out. */
+  #afterWrites(run: () => void, fail: (err: OSError) => void): void {
+    if (this.#queue.length === 0) run();
+    else this.#queue.push({ data: _EMPTY, resolve: run, reject: fail });
   }
 
   #failWrites(err: OSError): void {
-    const writes = this.#outbox;
-    const actions = this.#afterFlush;
-    this.#outbox = [];
-    this.#afterFlush = [];
-    for (const w of writes) w.reject(err);
-    for (const action of actions) action.fail(err);
+    const queue = this.#queue;
+    this.#queue = [];
+    for (const q of queue) q.reject(err);
   }
 
   #sendFin(): void {
     if (this.#wrShut || this.#gone) return;
     this.#wrShut = true;
-    try {
-      this.#sock.shutdown();
-    } catch {
-      // The socket closed meanwhile; its close event follows.
-    }
+    _quietly(() => this.#sock.shutdown());
   }
 
   #endSocket(): void {
     if (this.#gone) return;
     this.#gone = true;
-    try {
-      this.#sock.end();
-    } catch {
-      // Already closed by Bun.
-    }
+    _quietly(() => this.#sock.end());
   }
 }
 
-/** A `Bun.listen` listener as a {@linkcode ListenerHandle}. */
-export class _BunListener extends _OpenOnly implements ListenerHandle {
-  #local: BackendAddress;
+/** A `Bun.listen` listener as a {@linkcode ListenerHandle}; Bun reports it no errors. */
+export class _BunListener extends _ListenerBase implements _Slot {
+  /** The bound address (its real port once `attach`ed). */
+  local: BackendAddress;
   #listener: BunListener | null = null;
-  #events = new _ListenerEvents();
-  #closed = false;
 
-  /**
-   * Creates the state of a listener about to be bound; it is Bun's `data`
-   * option, so accepted sockets start with it in `socket.data`.
-   *
-   * @param local The address being bound (port 0 is fixed by `attach`).
-   */
+  /** Creates the state of a listener about to bind `local`: Bun's `data` of accepted sockets. */
   constructor(local: BackendAddress) {
     super();
-    this.#local = local;
+    this.local = local;
   }
 
-  /** The bound address, real port included. */
-  get local(): BackendAddress {
-    return this.#local;
-  }
-
-  /**
-   * Records the Bun listener once bound.
-   *
-   * @param listener What `Bun.listen` returned.
-   * @param local The real bound address.
-   */
-  attach(listener: BunListener, local: BackendAddress): void {
+  /** Records what `Bun.listen` returned. */
+  attach(listener: BunListener): void {
     this.#listener = listener;
-    this.#local = local;
+    if (this.local.kind === "inet") {
+      this.local = { ...this.local, port: listener.port ?? this.local.port };
+    }
   }
 
-  /**
-   * A connection was accepted (Bun's `open`).
-   *
-   * @param sock The accepted socket; its `data` was this listener.
-   */
+  /** Bun accepted `sock` (its `data` was this listener). */
   onOpen(sock: BunSocket<_Slot>): void {
-    const stream = _BunStream.accepted(sock, this.local);
-    if (stream !== null) this.#events.connection(stream);
-    else {
-      try {
-        sock.terminate();
-      } catch {
-        // Already closed by Bun.
-      }
-    }
+    this.accepted(_BunStream.accepted(sock, this.local), () => _quietly(() => sock.terminate()));
   }
 
-  /**
-   * Begins handing accepted connections to `sink`.
-   *
-   * @param sink Receives the connections.
-   */
-  start(sink: ListenerSink): void {
-    this.#events.start(sink);
-  }
+  onData(): void {}
+  onDrain(): void {}
+  onEnd(): void {}
+  onClose(): void {}
+  onError(): void {}
 
-  /** Stops listening; connections not yet handed over are reset. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#events.close();
-    try {
-      this.#listener?.stop(false);
-    } catch {
-      // Already stopped.
-    }
+  protected stop(): void {
+    _quietly(() => this.#listener?.stop(false));
   }
 }
 
@@ -591,41 +391,25 @@ export class _BunListener extends _OpenOnly implements ListenerHandle {
 export class _Connector extends _OpenOnly {
   /** The stream, once open. */
   stream: _BunStream | null = null;
+  /** Whether the core gave up on this attempt. */
+  cancelled = false;
   #peer: BackendAddress;
-  #cancelled = false;
 
-  /**
-   * Creates the state of one connection attempt.
-   *
-   * @param peer The address being connected to.
-   */
+  /** Creates the state of one attempt to connect to `peer`. */
   constructor(peer: BackendAddress) {
     super();
     this.#peer = peer;
   }
 
-  /** Whether the core gave up on this attempt. */
-  get cancelled(): boolean {
-    return this.#cancelled;
-  }
-
-  /**
-   * The connection opened.
-   *
-   * @param sock The connected socket; its `data` becomes the stream.
-   */
+  /** The connection opened: `sock.data` becomes its stream. */
   onOpen(sock: BunSocket<_Slot>): void {
     this.stream = _BunStream.connected(sock, this.#peer);
-    if (this.#cancelled) this.stream.abort();
+    if (this.cancelled) this.stream.abort();
   }
 
-  /**
-   * The core gave up (it cancelled the attempt): reset the socket if it opened.
-   *
-   * @returns The error the connect promise rejects with.
-   */
+  /** The core gave up: resets the socket if it opened; returns the error to reject with. */
   cancel(): OSError {
-    this.#cancelled = true;
+    this.cancelled = true;
     this.stream?.abort();
     return oserror(ECANCELED);
   }
