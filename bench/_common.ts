@@ -12,6 +12,7 @@
 
 import process from "node:process";
 import { setImmediate } from "node:timers";
+import { fileURLToPath } from "node:url";
 
 /** What the orchestrator needs to know about one workload. */
 export interface WorkloadInfo {
@@ -34,6 +35,8 @@ const _WORKLOAD_INFO = {
   socketserver: { unit: "rt/s" },
   flood: { unit: "MiB", limit: 16 },
   idle: { unit: "MiB", limit: 40 },
+  tls_pingpong: { unit: "rt/s" },
+  tls_bulk: { unit: "MiB/s" },
 } as const satisfies Record<string, WorkloadInfo>;
 
 /** One workload name. */
@@ -76,6 +79,10 @@ export interface Sizes {
   readonly floodMillis: number;
   /** idle: connections held open. */
   readonly idleConns: number;
+  /** tls_pingpong: 16-byte round trips over TLS. */
+  readonly tlsTrips: number;
+  /** tls_bulk: bytes sent over TLS (in 64 KiB sendall calls). */
+  readonly tlsBulkBytes: number;
 }
 
 /** The sizes the issue asks for. */
@@ -92,6 +99,8 @@ export const FULL: Sizes = {
   floodBytes: 1024 * 1024 * 1024,
   floodMillis: 2_000,
   idleConns: 1_000,
+  tlsTrips: 20_000,
+  tlsBulkBytes: 256 * 1024 * 1024,
 };
 
 /** Small sizes for a smoke run (`--quick`). */
@@ -108,6 +117,8 @@ export const QUICK: Sizes = {
   floodBytes: 256 * 1024 * 1024,
   floodMillis: 700,
   idleConns: 1_000,
+  tlsTrips: 2_000,
+  tlsBulkBytes: 32 * 1024 * 1024,
 };
 
 /** Sizes of the untimed warm-up pass that precedes a timed one. */
@@ -124,7 +135,21 @@ export const WARMUP: Sizes = {
   floodBytes: 0,
   floodMillis: 0,
   idleConns: 0,
+  tlsTrips: 500,
+  tlsBulkBytes: 8 * 1024 * 1024,
 };
+
+/**
+ * A file of the test certificates (`tests/fixtures/tls/`): the TLS workloads'
+ * server uses `server.pem`/`server.key` (for `localhost` and 127.0.0.1, signed
+ * by `ca.pem`), and their clients verify it against `ca.pem`.
+ *
+ * @param name The file name.
+ * @returns Its path.
+ */
+export function tlsFile(name: string): string {
+  return fileURLToPath(new URL(`../tests/fixtures/tls/${name}`, import.meta.url));
+}
 
 /** Size of one bulk write and of one bulk read. */
 export const CHUNK = 64 * 1024;

@@ -45,7 +45,12 @@ const _STREAM_WORKLOADS = new Set<Workload>([
   "socketserver",
   "flood",
   "idle",
+  "tls_pingpong",
+  "tls_bulk",
 ]);
+
+/** The TLS workloads (Bun's raw runs them over `node:tls`). */
+const _TLS_WORKLOADS = new Set<Workload>(["tls_pingpong", "tls_bulk"]);
 
 const _IMPLS = {
   unisock: {
@@ -54,14 +59,17 @@ const _IMPLS = {
   },
   raw: {
     what: {
-      deno: "node:net on Deno (the transport unisock's default path uses); UDP Deno.listenDatagram",
-      bun: "Bun.listen/Bun.connect callbacks, Bun.udpSocket",
-      node: "node:net data events, node:dgram",
+      deno:
+        "node:net/node:tls on Deno (the transport unisock's default path uses); UDP Deno.listenDatagram",
+      bun: "Bun.listen/Bun.connect callbacks, Bun.udpSocket; TLS node:tls",
+      node: "node:net/node:tls data events, node:dgram",
     },
     baseline: true,
     async load(runtime) {
-      if (runtime === "bun") return (await import("./workloads_bun.ts")).raw;
       const node = (await import("./workloads_node.ts")).raw;
+      if (runtime === "bun") {
+        return { ...(await import("./workloads_bun.ts")).raw, ..._only(node, _TLS_WORKLOADS) };
+      }
       if (runtime === "node") return node;
       const deno = (await import("./workloads_deno.ts")).raw;
       return { ..._only(node, _STREAM_WORKLOADS), udp: deno.udp, udppp: deno.udppp };
@@ -78,7 +86,10 @@ const _IMPLS = {
     },
   },
   conn: {
-    what: { deno: "Deno.Conn: conn.read() into a reused buffer, conn.write()" },
+    what: {
+      deno:
+        "Deno.Conn: conn.read() into a reused buffer, conn.write(); TLS Deno.listenTls/connectTls",
+    },
     baseline: true,
     load: async () => _only((await import("./workloads_deno.ts")).raw, _STREAM_WORKLOADS),
   },

@@ -21,6 +21,7 @@ import os
 import selectors
 import socket
 import socketserver
+import ssl
 import sys
 import threading
 import time
@@ -35,8 +36,9 @@ MIB = 1024 * 1024
 UNITS = {
     "bulk": "MiB/s", "pingpong": "rt/s", "connrate": "conn/s", "udp": "msg/s",
     "udppp": "rt/s", "concurrent": "rt/s", "socketserver": "rt/s",
-    "flood": "MiB", "idle": "MiB",
+    "flood": "MiB", "idle": "MiB", "tls_pingpong": "rt/s", "tls_bulk": "MiB/s",
 }
+TLS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "tls")
 
 
 def rss():
@@ -45,7 +47,7 @@ def rss():
 
 
 def rate(workload, count, seconds, extra=None):
-    units = count / MIB if workload == "bulk" else count
+    units = count / MIB if UNITS[workload] == "MiB/s" else count
     out = {"value": units / seconds, "unit": UNITS[workload]}
     if extra:
         out["extra"] = extra
@@ -233,7 +235,68 @@ def socketserver_server(_sizes):
     return server.server_address[1]
 
 
+def tls_server(handle, sizes):
+    """A thread per connection, each handshaken in its thread."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(os.path.join(TLS_DIR, "server.pem"), os.path.join(TLS_DIR, "server.key"))
+    lsock = listener()
+
+    def handshake(conn, sizes):
+        with ctx.wrap_socket(conn, server_side=True) as tconn:
+            handle(tconn, sizes)
+
+    def accept_loop():
+        while True:
+            conn, _ = lsock.accept()
+            spawn(guarded, handshake, conn, sizes)
+
+    spawn(accept_loop)
+    return lsock.getsockname()[1]
+
+
+def counted_sink(conn, _sizes):
+    """The tls_bulk reader: the count first (SSLSocket.shutdown drops TLS, so no half-close)."""
+    want = int.from_bytes(recv_exactly(conn, 8), "big")
+    total = 0
+    while total < want:
+        data = conn.recv(CHUNK)
+        if not data:
+            break
+        total += len(data)
+    conn.sendall(total.to_bytes(8, "big"))
+
+
 # ---- clients ---------------------------------------------------------------
+
+
+def tls_connect(port):
+    ctx = ssl.create_default_context(cafile=os.path.join(TLS_DIR, "ca.pem"))
+    return ctx.wrap_socket(connect(port), server_hostname="localhost")
+
+
+def drive_tls_pingpong(port, sizes, _warm):
+    s = tls_connect(port)
+    t0 = time.perf_counter()
+    round_trips(s, PING, sizes["tlsTrips"])
+    dt = time.perf_counter() - t0
+    s.close()
+    return rate("tls_pingpong", sizes["tlsTrips"], dt)
+
+
+def drive_tls_bulk(port, sizes, _warm):
+    s = tls_connect(port)
+    chunk = bytes(CHUNK)
+    total = sizes["tlsBulkBytes"]
+    t0 = time.perf_counter()
+    s.sendall(total.to_bytes(8, "big"))
+    for _ in range(0, total, CHUNK):
+        s.sendall(chunk)
+    got = int.from_bytes(recv_exactly(s, 8), "big")
+    dt = time.perf_counter() - t0
+    s.close()
+    if got != total:
+        raise EOFError(f"sink got {got}")
+    return rate("tls_bulk", got, dt)
 
 
 def drive_bulk(port, sizes, _warm):
@@ -398,6 +461,8 @@ WORKLOADS = {
     "socketserver": (socketserver_server, drive_socketserver),
     "flood": (lambda sz: threaded_server(flooder, sz), drive_flood),
     "idle": (selector_echo_server, drive_idle),
+    "tls_pingpong": (lambda sz: tls_server(echo, sz), drive_tls_pingpong),
+    "tls_bulk": (lambda sz: tls_server(counted_sink, sz), drive_tls_bulk),
 }
 
 

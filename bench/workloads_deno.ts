@@ -28,6 +28,7 @@ import {
   type Server,
   type Sizes,
   sleep,
+  tlsFile,
   turn,
   u64,
 } from "./_common.ts";
@@ -40,10 +41,19 @@ function _listenDatagram(): DenoDatagramConn {
   return listen({ transport: "udp", hostname: HOST, port: 0 });
 }
 
-function _tcpServer(handle: (conn: Deno.Conn, sizes: Sizes) => Promise<void>, sizes: Sizes) {
-  const listener = Deno.listen(
-    { hostname: HOST, port: 0, tcpBacklog: 4096 } as Deno.TcpListenOptions,
-  );
+function _tcpServer(
+  handle: (conn: Deno.Conn, sizes: Sizes) => Promise<void>,
+  sizes: Sizes,
+  tls = false,
+) {
+  const opts = { hostname: HOST, port: 0, tcpBacklog: 4096 } as Deno.TcpListenOptions;
+  const listener: Deno.Listener<Deno.Conn, Deno.NetAddr> = tls
+    ? Deno.listenTls({
+      ...opts,
+      cert: Deno.readTextFileSync(tlsFile("server.pem")),
+      key: Deno.readTextFileSync(tlsFile("server.key")),
+    })
+    : Deno.listen(opts);
   (async () => {
     for (;;) {
       let conn: Deno.Conn;
@@ -119,6 +129,28 @@ async function _flooder(conn: Deno.Conn, sizes: Sizes): Promise<void> {
 
 function _connect(port: number): Promise<Deno.TcpConn> {
   return Deno.connect({ hostname: HOST, port });
+}
+
+/** A verified `Deno.connectTls` connection (the certificate names 127.0.0.1), handshaken. */
+async function _tlsConnect(port: number): Promise<Deno.TlsConn> {
+  const caCerts = [Deno.readTextFileSync(tlsFile("ca.pem"))];
+  const conn = await Deno.connectTls({ hostname: HOST, port, caCerts });
+  await conn.handshake();
+  return conn;
+}
+
+/** The tls_bulk reader: an 8-byte count first, then that many bytes; replies the count. */
+async function _countedSink(conn: Deno.Conn): Promise<void> {
+  const buf = new Uint8Array(CHUNK);
+  await _readExactly(conn, buf, 8);
+  const want = readU64(buf);
+  let total = 0;
+  while (total < want) {
+    const n = await conn.read(buf);
+    if (n === null) break;
+    total += n;
+  }
+  await _writeAll(conn, u64(total));
 }
 
 async function _roundTrips(conn: Deno.Conn, msg: Uint8Array, n: number): Promise<void> {
@@ -303,6 +335,33 @@ export const raw: Impl = {
       const grown = rss() - base;
       for (const c of conns) _close(c);
       return { value: grown / _MIB, unit: "MiB", extra: { conns: conns.length } };
+    },
+  },
+  tls_pingpong: {
+    serve: (sizes) => _tcpServer(_echo, sizes, true),
+    async drive(port, sizes) {
+      const conn = await _tlsConnect(port);
+      const t0 = performance.now();
+      await _roundTrips(conn, PING, sizes.tlsTrips);
+      const ms = performance.now() - t0;
+      _close(conn);
+      return rate("tls_pingpong", sizes.tlsTrips, ms);
+    },
+  },
+  tls_bulk: {
+    serve: (sizes) => _tcpServer(_countedSink, sizes, true),
+    async drive(port, sizes) {
+      const conn = await _tlsConnect(port);
+      const chunk = new Uint8Array(CHUNK);
+      const t0 = performance.now();
+      await _writeAll(conn, u64(sizes.tlsBulkBytes));
+      for (let sent = 0; sent < sizes.tlsBulkBytes; sent += CHUNK) await _writeAll(conn, chunk);
+      const reply = new Uint8Array(8);
+      await _readExactly(conn, reply, 8);
+      const ms = performance.now() - t0;
+      _close(conn);
+      if (readU64(reply) !== sizes.tlsBulkBytes) throw new Error(`sink got ${readU64(reply)}`);
+      return rate("tls_bulk", sizes.tlsBulkBytes, ms);
     },
   },
 };

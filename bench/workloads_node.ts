@@ -9,7 +9,9 @@
  */
 
 import * as dgram from "node:dgram";
+import { readFileSync } from "node:fs";
 import * as net from "node:net";
+import * as tls from "node:tls";
 import type { Buffer } from "node:buffer";
 import {
   BURST,
@@ -30,6 +32,7 @@ import {
   type Server,
   type Sizes,
   sleep,
+  tlsFile,
   turn,
   u64,
 } from "./_common.ts";
@@ -47,6 +50,80 @@ function _tcpServer(handle: (s: net.Socket, sizes: Sizes) => void, sizes: Sizes)
       resolve({ port, close: () => server.close() });
     });
   });
+}
+
+/** A `node:tls` server with the test certificate, running `handle` on every handshaken socket. */
+function _tlsServer(handle: (s: net.Socket) => void): Promise<Server> {
+  return new Promise((resolve) => {
+    const opts = {
+      key: readFileSync(tlsFile("server.key")),
+      cert: readFileSync(tlsFile("server.pem")),
+    };
+    const server = tls.createServer(opts, (s) => {
+      s.on("error", () => {});
+      handle(s);
+    });
+    server.listen({ host: HOST, port: 0, backlog: 4096 }, () => {
+      const port = (server.address() as net.AddressInfo).port;
+      resolve({ port, close: () => server.close() });
+    });
+  });
+}
+
+/** A verified `node:tls` client connection, handshaken. */
+function _tlsConnect(port: number): Promise<tls.TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const ca = readFileSync(tlsFile("ca.pem"));
+    const s = tls.connect({ host: HOST, port, servername: "localhost", ca });
+    s.once("error", reject);
+    s.once("secureConnect", () => {
+      s.off("error", reject);
+      s.on("error", () => {});
+      resolve(s);
+    });
+  });
+}
+
+/** The tls_bulk reader: an 8-byte count first, then that many bytes; replies the count. */
+function _countedSink(s: net.Socket): void {
+  const head = new Uint8Array(8);
+  let got = 0, want = -1;
+  s.on("data", (chunk: Buffer) => {
+    if (want < 0) {
+      const take = Math.min(8 - got, chunk.length);
+      head.set(chunk.subarray(0, take), got);
+      got += take;
+      if (got < 8) return;
+      want = readU64(head);
+      got = chunk.length - take;
+    } else got += chunk.length;
+    if (got >= want) s.write(u64(got));
+  });
+}
+
+/** The tls_bulk writer: the count, the bytes with `drain` backpressure, then the reply. */
+async function _countedDrive(port: number, sizes: Sizes): Promise<Measurement> {
+  const s = await _tlsConnect(port);
+  const chunk = new Uint8Array(CHUNK);
+  let got = 0;
+  const reply = new Uint8Array(8);
+  const replied = new Promise<void>((resolve, reject) => {
+    s.on("data", (b: Buffer) => {
+      reply.set(b.subarray(0, 8 - got), got);
+      if ((got += b.length) >= 8) resolve();
+    });
+    s.on("close", () => reject(new Error("closed early")));
+  });
+  const t0 = performance.now();
+  s.write(u64(sizes.tlsBulkBytes));
+  for (let sent = 0; sent < sizes.tlsBulkBytes; sent += CHUNK) {
+    if (!s.write(chunk)) await new Promise((resolve) => s.once("drain", resolve));
+  }
+  await replied;
+  const ms = performance.now() - t0;
+  s.end();
+  if (readU64(reply) !== sizes.tlsBulkBytes) throw new Error(`sink got ${readU64(reply)}`);
+  return rate("tls_bulk", sizes.tlsBulkBytes, ms);
 }
 
 function _echo(s: net.Socket): void {
@@ -312,4 +389,16 @@ export const raw: Impl = {
       return { value: grown / _MIB, unit: "MiB", extra: { conns: socks.length } };
     },
   },
+  tls_pingpong: {
+    serve: () => _tlsServer(_echo),
+    async drive(port, sizes) {
+      const s = await _tlsConnect(port);
+      const t0 = performance.now();
+      await _roundTrips(s, PING, sizes.tlsTrips);
+      const ms = performance.now() - t0;
+      s.end();
+      return rate("tls_pingpong", sizes.tlsTrips, ms);
+    },
+  },
+  tls_bulk: { serve: () => _tlsServer(_countedSink), drive: _countedDrive },
 };

@@ -16,6 +16,7 @@ import {
   TimeoutError,
 } from "../mod.ts";
 import { StreamRequestHandler, ThreadingTCPServer } from "../socketserver.ts";
+import { create_default_context, PROTOCOL_TLS_SERVER, Purpose, SSLContext } from "../ssl.ts";
 import {
   all,
   BURST,
@@ -35,15 +36,25 @@ import {
   type Server,
   type Sizes,
   sleep,
+  tlsFile,
   turn,
   u64,
 } from "./_common.ts";
 
 const _MIB = 1024 * 1024;
 
-/** Accepts forever, running `handle` on every connection. */
-async function _tcpServer(handle: (conn: Socket, sizes: Sizes) => Promise<void>, sizes: Sizes) {
-  const srv = await create_server([HOST, 0], { backlog: 4096 });
+/** Accepts forever, running `handle` on every connection (handshaken first with `tls`). */
+async function _tcpServer(
+  handle: (conn: Socket, sizes: Sizes) => Promise<void>,
+  sizes: Sizes,
+  tls = false,
+) {
+  let srv = await create_server([HOST, 0], { backlog: 4096 });
+  if (tls) {
+    const ctx = new SSLContext(PROTOCOL_TLS_SERVER);
+    ctx.load_cert_chain(tlsFile("server.pem"), tlsFile("server.key"));
+    srv = await ctx.wrap_socket(srv, { server_side: true });
+  }
   const port = (srv.getsockname() as [string, number])[1];
   (async () => {
     for (;;) {
@@ -98,6 +109,27 @@ async function _connect(port: number): Promise<Socket> {
   const s = socket();
   await s.connect([HOST, port]);
   return s;
+}
+
+/** A verified TLS client connection, handshaken. */
+async function _tlsConnect(port: number): Promise<Socket> {
+  const ctx = create_default_context(Purpose.SERVER_AUTH, { cafile: tlsFile("ca.pem") });
+  return await ctx.wrap_socket(await _connect(port), { server_hostname: "localhost" });
+}
+
+/**
+ * The tls_bulk reader: the writer sends the count first, since a TLS socket
+ * cannot half-close and read on (Python's `SSLSocket.shutdown` drops TLS).
+ */
+async function _countedSink(conn: Socket): Promise<void> {
+  const n = readU64(await _recvExactly(conn, 8));
+  let total = 0;
+  while (total < n) {
+    const data = await conn.recv(CHUNK);
+    if (data.length === 0) break;
+    total += data.length;
+  }
+  await conn.sendall(u64(total));
 }
 
 async function _recvExactly(s: Socket, n: number): Promise<Uint8Array> {
@@ -213,6 +245,22 @@ async function _bulkDrive(port: number, sizes: Sizes): Promise<Measurement> {
   return rate("bulk", total, ms);
 }
 
+/** A TLS client of the tls_pingpong or tls_bulk server. */
+async function _tlsDrive(port: number, sizes: Sizes, bulk: boolean): Promise<Measurement> {
+  const s = await _tlsConnect(port);
+  const t0 = performance.now();
+  if (bulk) {
+    const chunk = new Uint8Array(CHUNK);
+    await s.sendall(u64(sizes.tlsBulkBytes));
+    for (let sent = 0; sent < sizes.tlsBulkBytes; sent += CHUNK) await s.sendall(chunk);
+    const total = readU64(await _recvExactly(s, 8));
+    if (total !== sizes.tlsBulkBytes) throw new Error(`sink got ${total}`);
+  } else await _roundTrips(s, PING, sizes.tlsTrips);
+  const ms = performance.now() - t0;
+  s.close();
+  return bulk ? rate("tls_bulk", sizes.tlsBulkBytes, ms) : rate("tls_pingpong", sizes.tlsTrips, ms);
+}
+
 /** unisock's implementation of every workload. */
 export const unisock: Impl = {
   bulk: { serve: (sizes) => _tcpServer(_sink, sizes), drive: _bulkDrive },
@@ -306,5 +354,13 @@ export const unisock: Impl = {
       for (const s of socks) s.close();
       return { value: grown / _MIB, unit: "MiB", extra: { conns: socks.length } };
     },
+  },
+  tls_pingpong: {
+    serve: (sizes) => _tcpServer(_echo, sizes, true),
+    drive: (port, sizes) => _tlsDrive(port, sizes, false),
+  },
+  tls_bulk: {
+    serve: (sizes) => _tcpServer(_countedSink, sizes, true),
+    drive: (port, sizes) => _tlsDrive(port, sizes, true),
   },
 };

@@ -98,9 +98,11 @@ export function _translateTls(err: unknown): OSError {
   const code = String((err as { code?: unknown })?.code ?? "");
   const verify = _VERIFY_CODES[code];
   if (verify !== undefined) return _verifyError(verify);
-  const m = /^ERR_SSL_([A-Z0-9_]+)$/.exec(code);
+  const m = /^ERR_SSL_([A-Z0-9_/]+)$/.exec(code);
   if (m) {
-    const reason = m[1];
+    // OpenSSL 3.2+ (Node's) names the SSLv3-era alerts `SSL/TLS_ALERT_*`;
+    // CPython's table, and the other runtimes, say `SSLV3_ALERT_*`.
+    const reason = m[1].replace(/^SSL\/TLS_ALERT_/, "SSLV3_ALERT_");
     return _sslError("SSL", reason, _SSL_TEXT[reason] ?? reason.toLowerCase().replace(/_/g, " "));
   }
   const errno = (E as unknown as Record<string, number>)[code];
