@@ -11,6 +11,7 @@
 
 import { OSError, oserror } from "../../src/errors.ts";
 import * as E from "../../src/errno.ts";
+import { _errnoByName } from "../../src/errno_names.ts";
 
 /** Node's own codes (not errno names) and their errno. */
 const _CODES: Readonly<Record<string, number>> = Object.freeze({
@@ -73,7 +74,7 @@ export function _describe(err: unknown): { code: string; message: string; errno:
  */
 export function _errnoOfCode(code: string): number | undefined {
   if (code === "") return undefined;
-  return Object.hasOwn(_CODES, code) ? _CODES[code] : E._errnoByName(code);
+  return Object.hasOwn(_CODES, code) ? _CODES[code] : _errnoByName(code);
 }
 
 /**
