@@ -38,7 +38,6 @@ export {
   InterruptedError,
   KeyError,
   OSError,
-  oserror,
   PermissionError,
   RuntimeError,
   timeout,
