@@ -342,7 +342,10 @@ export class SSLContext {
    * tls.close();
    * ```
    */
-  wrap_socket(sock: Socket, options: WrapSocketOptions = {}): Promise<SSLSocket> {
+  wrap_socket<F extends number, T extends number>(
+    sock: Socket<F, T>,
+    options: WrapSocketOptions = {},
+  ): Promise<SSLSocket<F, T>> {
     return SSLSocket._wrap(this, sock, options);
   }
 

@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { AddressOf } from "../socket/address_types.ts";
 import { SOCK_STREAM } from "../constants.ts";
 import * as E from "../errno.ts";
 import { OSError, oserror, TimeoutError } from "../errors.ts";
@@ -82,7 +83,7 @@ function _withTimeout<T>(p: Promise<T>, seconds: number | null): Promise<T> {
  * sock.close();
  * ```
  */
-export class SSLSocket extends Socket {
+export class SSLSocket<F extends number = number, T extends number = number> extends Socket<F, T> {
   /** The context the socket was made with. */
   readonly context: SSLContext;
   /** Whether this is the server side of the handshake. */
@@ -111,7 +112,7 @@ export class SSLSocket extends Socket {
    */
   constructor(
     token: typeof _TOKEN,
-    sock: Socket,
+    sock: Socket<F, T>,
     context: SSLContext,
     options: WrapSocketOptions,
   ) {
@@ -120,7 +121,7 @@ export class SSLSocket extends Socket {
         "SSLSocket does not have a public constructor. Instances are returned by SSLContext.wrap_socket().",
       );
     }
-    super(sock.family, sock.type, sock.proto);
+    super(sock.family as F, sock.type as T, sock.proto);
     this.context = context;
     this.server_side = options.server_side ?? false;
     this.server_hostname = options.server_hostname ?? null;
@@ -139,11 +140,11 @@ export class SSLSocket extends Socket {
    * @returns The TLS socket.
    * @ignore
    */
-  static async _wrap(
+  static async _wrap<F extends number, T extends number>(
     context: SSLContext,
-    sock: Socket,
+    sock: Socket<F, T>,
     options: WrapSocketOptions,
-  ): Promise<SSLSocket> {
+  ): Promise<SSLSocket<F, T>> {
     if (!(sock instanceof Socket)) throw new TypeError("wrap_socket() needs a Socket");
     if (sock.type !== SOCK_STREAM) {
       throw Object.assign(new Error("only stream sockets are supported"), {
@@ -176,7 +177,7 @@ export class SSLSocket extends Socket {
         "do_handshake_on_connect should not be specified for non-blocking sockets",
       );
     }
-    const s = new SSLSocket(_TOKEN, sock, context, options);
+    const s = new SSLSocket<F, T>(_TOKEN, sock, context, options);
     if (connected) {
       s.#implicit = true;
       if (handshake) {
@@ -337,7 +338,7 @@ export class SSLSocket extends Socket {
    * await conn.sendall("hello\n");
    * ```
    */
-  override async accept(): Promise<[this, Address]> {
+  override async accept(): Promise<[this, AddressOf<F>]> {
     const [conn, addr] = await super.accept();
     const s = await SSLSocket._wrap(this.context, conn, {
       server_side: true,
