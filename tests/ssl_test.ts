@@ -160,6 +160,21 @@ describe("unisock client and server in one process", () => {
     }
   });
 
+  test("unwrap() refuses with OSError 95 naming the runtime; the TLS socket goes on", async () => {
+    const [srv, cli, conn] = await tlsPair();
+    try {
+      await assert.rejects(cli.unwrap(), (e: OSError) => {
+        assert.equal(e.errno, 95);
+        assert.match(e.message, new RegExp(`unwrap\\(\\) is not available on ${RUNTIME}`));
+        return true;
+      });
+      await cli.sendall("still TLS");
+      assert.equal(dec(await conn.recv(100)), "still TLS");
+    } finally {
+      closeAll(cli, conn, srv);
+    }
+  });
+
   test("ALPN", async () => {
     const cctx = clientContext();
     cctx.set_alpn_protocols(["h2", "http/1.1"]);

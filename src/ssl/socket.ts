@@ -547,6 +547,30 @@ export class SSLSocket<F extends number = number, T extends number = number> ext
   }
 
   /**
+   * Python's `unwrap()` (end TLS and go on in plain text) is not available:
+   * the TLS layer of every runtime (`node:tls`) ends the connection under it
+   * when it ends the session, and under TLS 1.3 it does not tell a peer's
+   * close_notify from a plain EOF. Rejects with OSError EOPNOTSUPP (95)
+   * naming the runtime, and leaves the socket as it was.
+   *
+   * @returns Never resolves.
+   *
+   * @example What a caller sees
+   * ```ts ignore
+   * await sock.unwrap().catch((e) => console.log(e.errno)); // 95
+   * ```
+   */
+  unwrap(): Promise<Socket<F, T>> {
+    return Promise.reject(
+      new OSError(
+        E.EOPNOTSUPP,
+        `SSLSocket.unwrap() is not available on ${getBackend().name}: node:tls ends the ` +
+          "connection under it with the TLS session",
+      ),
+    );
+  }
+
+  /**
    * The decrypted bytes received and not read yet.
    *
    * @returns The count.
