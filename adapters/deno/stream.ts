@@ -120,7 +120,6 @@ export class _DenoStream implements StreamHandle {
   #ops = 0; // writes and shutdowns issued and not settled yet
   #last: Promise<void> | null = null; // the latest of them, while #ops > 0
   #closeWhenIdle = false;
-  #pull: ((n: number) => void) | null = null; // settles a pending readInto
 
   /**
    * Wraps a connection.
@@ -175,35 +174,22 @@ export class _DenoStream implements StreamHandle {
    * `undefined` when a read is in flight or reading must not go on.
    */
   readInto(dst: Uint8Array): Promise<number> | undefined {
-    if (this.#reading || this.#closed || this.#paused || this.#ended || this.#sink === null) {
-      return undefined;
-    }
+    if (!this.#mayRead()) return undefined;
     this.#reading = true;
-    const done = new Promise<number>((resolve) => this.#pull = resolve);
     // Closures per pull, not per connection: most connections never pull.
-    this.#conn.read(dst).then((n) => this.#onPulled(n), (err) => this.#onPullError(err));
-    return done;
-  }
-
-  #onPulled(n: number | null): void {
-    const settle = this.#pull!;
-    this.#pull = null;
-    this.#reading = false;
-    if (n === null) {
+    return this.#conn.read(dst).then((n) => {
+      this.#reading = false;
+      if (n !== null) {
+        _defer(this.#read);
+        return n;
+      }
       this.#ended = true;
       if (!this.#closed) this.#sink!.end();
-      settle(0);
-      return;
-    }
-    settle(n);
-    _defer(this.#read);
-  }
-
-  #onPullError(err: unknown): void {
-    const settle = this.#pull!;
-    this.#pull = null;
-    this.#onReadError(err);
-    settle(0);
+      return 0;
+    }, (err) => {
+      this.#onReadError(err);
+      return 0;
+    });
   }
 
   /**
@@ -249,12 +235,7 @@ export class _DenoStream implements StreamHandle {
    * @param on The new value.
    */
   setNoDelay(on: boolean): void {
-    if (this.remote.kind !== "inet" || this.#released) return;
-    try {
-      this.#conn.setNoDelay?.(on);
-    } catch {
-      // Closed meanwhile: nothing to set.
-    }
+    this.#option(this.#conn.setNoDelay, on);
   }
 
   /**
@@ -263,12 +244,21 @@ export class _DenoStream implements StreamHandle {
    * @param on The new value.
    */
   setKeepAlive(on: boolean): void {
+    this.#option(this.#conn.setKeepAlive, on);
+  }
+
+  #option(set: ((on: boolean) => void) | undefined, on: boolean): void {
     if (this.remote.kind !== "inet" || this.#released) return;
     try {
-      this.#conn.setKeepAlive?.(on);
+      set?.call(this.#conn, on);
     } catch {
       // Closed meanwhile: nothing to set.
     }
+  }
+
+  /** Whether a read may be issued now (no read in flight, reading may go on). */
+  #mayRead(): boolean {
+    return !this.#reading && !this.#closed && !this.#paused && !this.#ended && this.#sink !== null;
   }
 
   /**
@@ -279,7 +269,7 @@ export class _DenoStream implements StreamHandle {
    * then finds no read pending, and Deno need not cancel one.
    */
   #read = (): void => {
-    if (this.#reading || this.#closed || this.#paused || this.#ended || this.#sink === null) return;
+    if (!this.#mayRead()) return;
     this.#reading = true;
     let buf = this.#buf;
     if (buf === null) {
