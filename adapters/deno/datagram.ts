@@ -1,19 +1,11 @@
 /**
- * Datagram sockets of the Deno adapter.
- *
- * With `--unstable-net`, `Deno.listenDatagram` serves UDP (`transport:
- * "udp"`) and unix datagrams (`transport: "unixpacket"`, which is SOCK_DGRAM
- * on Linux despite its name), read by one `receive()` loop that `pause()`
- * stops. Without the flag `Deno.listenDatagram` does not exist and UDP falls
- * back to `node:dgram`, which cannot stop reading (that handle has no
- * `pause`: the core bounds its queue and drops the excess); unix datagrams
- * are then unavailable. An IPv6 bind with `ipv6Only` also uses
- * `node:dgram`, the only Deno API that sets IPV6_V6ONLY.
- *
- * Deno facts: `Deno.listenDatagram` sets SO_BROADCAST on every UDP socket,
- * so `setBroadcast(false)` cannot be honoured there; neither it nor Deno's
- * `node:dgram` sets SO_REUSEPORT, so `reusePort` is approximated with
- * SO_REUSEADDR (for UDP on Linux both let several sockets share a port).
+ * Datagram sockets of the Deno adapter: `Deno.listenDatagram` with
+ * `--unstable-net` (UDP, and `"unixpacket"`, which is SOCK_DGRAM on Linux),
+ * read by one `receive()` loop that `pause()` stops; else, and for an
+ * IPv6-only bind (only `node:dgram` sets IPV6_V6ONLY on Deno), the shared
+ * `node:dgram` handle (UDP only). Neither sets SO_REUSEPORT on Deno, so
+ * `reusePort` is approximated with SO_REUSEADDR (for UDP on Linux both let
+ * sockets share a port).
  *
  * @module
  */
@@ -29,7 +21,7 @@ import { oserror } from "../../src/errors.ts";
 import { _DatagramEvents } from "../../src/_events.ts";
 import { _bindDatagram as _bindShared } from "../shared/dgram.ts";
 import type { DenoAddr, DenoApi, DenoDatagramConn } from "./api.ts";
-import { _netDenied, _translate } from "./errors.ts";
+import { _denied, _translate } from "./errors.ts";
 import { _address, _closeQuietly, _noop } from "./stream.ts";
 
 /** Receive buffer for UDP: the largest IPv4/IPv6 payload fits. */
@@ -46,11 +38,10 @@ let _slab = new Uint8Array(0);
 let _slabOff = _SLAB_SIZE; // full: the first small datagram starts a slab
 
 /**
- * A copy the core may keep of a datagram in a reused receive buffer. A
- * small one is copied into a shared slab and handed over as a view (in Deno
- * a new array costs about 1 µs even for 16 bytes, a view about 0.1 µs): no
- * part of a slab is written twice, and a datagram the caller keeps holds on
- * to 4 KiB at most.
+ * A copy the core may keep of a datagram in the reused receive buffer: a
+ * small one is a view of a shared slab (on Deno a new array costs far more
+ * than a view); no part of a slab is written twice, and a kept datagram
+ * holds on to one slab at most.
  */
 function _copy(data: Uint8Array): Uint8Array {
   const n = data.length;
@@ -157,12 +148,11 @@ export class _DenoDatagram implements DatagramHandle {
   #conn: DenoDatagramConn;
   #turns: _UnixTurns | null;
   #events = new _DatagramEvents();
-  #started = false;
   #closed = false;
   #paused = false;
   #receiving = false; // a receive is in flight
   #failed = false; // an error was delivered: no more receives
-  #buf: Uint8Array | null = null; // the receive buffer, reused (datagrams are copied out)
+  #buf: Uint8Array | null = null; // the reused receive buffer, from start() on
   #to: BackendAddress | null = null;
   #target: DenoAddr | null = null;
 
@@ -185,8 +175,7 @@ export class _DenoDatagram implements DatagramHandle {
    */
   start(sink: DatagramSink): void {
     this.#events.start(sink);
-    if (this.#started) return;
-    this.#started = true;
+    if (this.#buf !== null) return;
     this.#buf = new Uint8Array(this.#turns === null ? _UDP_BUFFER : _UNIX_BUFFER);
     this.#receive();
   }
@@ -276,16 +265,6 @@ export class _DenoDatagram implements DatagramHandle {
   };
 }
 
-function _bindNode(deno: DenoApi, options: DatagramOptions): Promise<DatagramHandle> {
-  const a = options.address;
-  if (a.kind === "inet") {
-    const denied = _netDenied(deno, a.host, a.port);
-    if (denied !== null) return Promise.reject(denied);
-  }
-  // Deno's node:dgram sets no SO_REUSEPORT: SO_REUSEADDR shares the port instead.
-  return _bindShared(options, "unix datagram sockets need Deno's --unstable-net flag", false);
-}
-
 /**
  * Binds a datagram socket: `Deno.listenDatagram` when `--unstable-net` is on
  * (unless an IPv6-only bind needs `node:dgram`), else `node:dgram` (UDP only).
@@ -305,7 +284,11 @@ function _bindNode(deno: DenoApi, options: DatagramOptions): Promise<DatagramHan
 export function _bindDatagram(deno: DenoApi, options: DatagramOptions): Promise<DatagramHandle> {
   const a = options.address;
   const v6only = a.kind === "inet" && a.version === 6 && options.ipv6Only;
-  if (deno.listenDatagram === undefined || v6only) return _bindNode(deno, options);
+  if (deno.listenDatagram === undefined || v6only) {
+    const denied = a.kind === "inet" ? _denied(deno, a) : null;
+    if (denied !== null) return Promise.reject(denied);
+    return _bindShared(options, "unix datagram sockets need Deno's --unstable-net flag", false);
+  }
   try {
     const conn = a.kind === "unix"
       ? deno.listenDatagram({ transport: "unixpacket", path: a.path })

@@ -1,21 +1,24 @@
 /**
- * The one table that turns Deno's errors (and the `node:dns` / `node:dgram`
- * errors the Deno adapter meets) into the core's {@linkcode OSError} classes.
+ * The one table that turns Deno's errors (and those of its `node:` modules)
+ * into the core's {@linkcode OSError} classes, and the permission checks run
+ * before a `node:` module call: those modules throw a missing permission
+ * from a later tick, beyond any handler.
  *
  * @module
  */
 
+import type { BackendAddress } from "../../src/backend.ts";
 import * as E from "../../src/errno.ts";
 import { OSError, oserror } from "../../src/errors.ts";
-import { _errnoOfCode } from "../shared/errors.ts";
+import { _translate as _translateNode } from "../shared/errors.ts";
 import type { DenoApi, DenoPermissionDescriptor, DenoPermissionStatus } from "./api.ts";
 
 /**
- * Deno's `Deno.errors.*` class names and the DOMException / JS error names
- * the runtime throws → errno. Codes (`"ECONNRESET"`, Node's `ERR_*`) of its
- * `node:` modules go through the shared table first.
+ * `Deno.errors.*` class names and the DOMException / JS error names Deno
+ * throws → errno, for errors with neither an errno `code` (which the shared
+ * table reads) nor an `(os error N)` message suffix.
  */
-const _TABLE: Readonly<Record<string, number>> = {
+const _NAMES: Readonly<Record<string, number>> = {
   ConnectionRefused: E.ECONNREFUSED,
   ConnectionReset: E.ECONNRESET,
   ConnectionAborted: E.ECONNABORTED,
@@ -42,29 +45,14 @@ const _TABLE: Readonly<Record<string, number>> = {
   RangeError: E.EINVAL,
 };
 
-function _fromCode(code: unknown): number | undefined {
-  return typeof code === "string" ? _errnoOfCode(code) : undefined;
-}
-
-function _fromMessage(message: unknown): number | undefined {
-  const m = typeof message === "string" ? /\(os error (\d+)\)/.exec(message) : null;
-  return m === null ? undefined : Number(m[1]);
-}
-
-function _fromName(name: unknown): number | undefined {
-  return typeof name === "string" && Object.hasOwn(_TABLE, name) ? _TABLE[name] : undefined;
-}
-
 /**
- * Translates any error the Deno runtime (or its `node:` modules) produced
- * into the core's error: an `.code` errno string first, then Deno's
+ * Translates any error Deno (or one of its `node:` modules) produced: the
+ * shared `node:` table first (errno names in `code`), then Deno's
  * `(os error N)` message suffix, then the error's class name; EIO when none
- * of them is known. A missing permission keeps Deno's text, which names the
- * flag to add; an OSError passes through unchanged.
+ * is known. A missing permission keeps Deno's text, which names the flag.
  *
  * @param err What the runtime threw or rejected with.
- * @returns The matching OSError subclass (ConnectionRefusedError for
- * `Deno.errors.ConnectionRefused` …).
+ * @returns The matching OSError (an OSError passes through unchanged).
  *
  * @example Translate a refused connection
  * ```ts ignore
@@ -77,17 +65,19 @@ function _fromName(name: unknown): number | undefined {
  */
 export function _translate(err: unknown): OSError {
   if (err instanceof OSError) return err;
-  const e = (typeof err === "object" && err !== null ? err : {}) as {
-    code?: unknown;
-    message?: unknown;
+  const { name, message } = (typeof err === "object" && err !== null ? err : {}) as {
     name?: unknown;
+    message?: unknown;
   };
-  if (e.name === "NotCapable" || e.name === "PermissionDenied") {
-    if (typeof e.message === "string" && e.message.includes("--allow-")) {
-      return oserror(E.EACCES, `Permission denied: ${e.message}`);
-    }
+  const text = typeof message === "string" ? message : "";
+  if ((name === "NotCapable" || name === "PermissionDenied") && text.includes("--allow-")) {
+    return oserror(E.EACCES, `Permission denied: ${text}`);
   }
-  return oserror(_fromCode(e.code) ?? _fromMessage(e.message) ?? _fromName(e.name) ?? E.EIO);
+  const known = _translateNode(err);
+  if (known.errno !== E.EIO) return known;
+  const os = /\(os error (\d+)\)/.exec(text);
+  if (os !== null) return oserror(Number(os[1]));
+  return typeof name === "string" && Object.hasOwn(_NAMES, name) ? oserror(_NAMES[name]) : known;
 }
 
 /** The flag that grants each permission. */
@@ -95,9 +85,8 @@ const _FLAGS = { net: "--allow-net", read: "--allow-read", write: "--allow-write
 
 /**
  * Deno's status objects of whole permissions. Deno updates a status in place
- * when a query, request or revoke of the same descriptor changes it, and a
- * whole grant ends only by revoking it as a whole (revoking one host or path
- * leaves it), so a kept status stays true.
+ * when a query, request or revoke changes it, and a whole grant ends only by
+ * revoking it as a whole, so a kept status stays true.
  */
 const _whole = new Map<"net" | "read" | "write", DenoPermissionStatus | null>();
 
@@ -115,26 +104,10 @@ function _grantedWhole(deno: DenoApi, name: "net" | "read" | "write"): boolean {
   return status !== null && status.state === "granted" && status.partial !== true;
 }
 
-/**
- * Asks Deno whether this process may use `desc` (prompting where Deno
- * would): `node:` modules on Deno throw a missing permission from a later
- * tick, beyond any handler, so it is asked first.
- *
- * @param deno The Deno global.
- * @param desc The permission.
- * @param what What is accessed, as Deno's own message names it.
- * @returns `null` when granted, else the PermissionError to raise (with
- * Deno's hint: which flag to add).
- *
- * @example Before a node:net connect
- * ```ts ignore
- * const denied = _permission(Deno, { name: "net", host: "127.0.0.1:80" }, "net access to \"127.0.0.1:80\"");
- * if (denied !== null) throw denied;
- * ```
- */
-export function _permission(
+/** `null` when `desc` is granted (after a prompt where Deno would prompt), else the error. */
+function _permission(
   deno: DenoApi,
-  desc: DenoPermissionDescriptor,
+  desc: DenoPermissionDescriptor & { name: "net" | "read" | "write" },
   what: string,
 ): OSError | null {
   if (_grantedWhole(deno, desc.name)) return null;
@@ -152,19 +125,32 @@ export function _permission(
 }
 
 /**
- * {@linkcode _permission} for network access to `host:port`.
+ * Finds the permission error Deno's `node:` modules would throw beyond any
+ * handler for `address`: net access to `host:port`; for a named unix path
+ * read, write and net access to `unix:PATH`.
  *
  * @param deno The Deno global.
- * @param host A numeric host.
- * @param port The port.
- * @returns `null` when granted, else the PermissionError.
+ * @param address Where a socket binds or connects.
+ * @returns `null` when allowed, else the PermissionError (naming the flag to add).
  *
- * @example Before a bind
+ * @example Before a node:net connect
  * ```ts ignore
- * const denied = _netDenied(Deno, "127.0.0.1", 0);
+ * const denied = _denied(Deno, { kind: "inet", host: "127.0.0.1", port: 80, version: 4 });
+ * if (denied !== null) throw denied;
  * ```
  */
-export function _netDenied(deno: DenoApi, host: string, port: number): OSError | null {
-  const where = `${host.includes(":") ? `[${host}]` : host}:${port}`;
-  return _permission(deno, { name: "net", host: where }, `net access to "${where}"`);
+export function _denied(deno: DenoApi, address: BackendAddress): OSError | null {
+  if (address.kind === "inet") {
+    const { host, port } = address;
+    const where = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+    return _permission(deno, { name: "net", host: where }, `net access to "${where}"`);
+  }
+  const path = address.path;
+  if (path === "" || path.startsWith("\0")) return null;
+  for (const name of ["read", "write"] as const) {
+    const denied = _permission(deno, { name, path }, `${name} access to "${path}"`);
+    if (denied !== null) return denied;
+  }
+  const host = `unix:${path}`;
+  return _permission(deno, { name: "net", host }, `net access to "${host}"`);
 }

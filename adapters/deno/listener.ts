@@ -1,12 +1,7 @@
 /**
- * The default listener on Deno (see `mod.ts`): `Deno.listen`.
- *
- * Deno facts this file lives with (Deno 2.9, Linux):
- * - A TCP listener on `::` is always dual-stack: Deno has no IPV6_V6ONLY
- *   option (the `ipv6OnlyStream` capability makes the core refuse it).
- * - `reusePort` is an unstable option: without `--unstable-net` Deno exits
- *   the whole process when it is passed, so it is refused here instead.
- * - Closing a unix listener unlinks its path (CPython leaves it).
+ * Listeners of the `UNISOCK_DENO_NET=conn` path (see `mod.ts`): `Deno.listen`.
+ * `reusePort` without `--unstable-net` would make Deno exit the process, so
+ * it is refused here instead.
  *
  * @module
  */
@@ -20,7 +15,7 @@ import type {
 import * as E from "../../src/errno.ts";
 import { oserror } from "../../src/errors.ts";
 import { _ListenerEvents } from "../../src/_events.ts";
-import { _ACCEPT_BACKOFF_MS, _isExhausted, _isTransientAccept } from "../shared/accept.ts";
+import { _acceptAgain } from "../shared/accept.ts";
 import type { DenoApi, DenoConn, DenoListener } from "./api.ts";
 import { _translate } from "./errors.ts";
 import { _address, _closeQuietly, _DenoStream } from "./stream.ts";
@@ -58,9 +53,8 @@ export class _DenoListener implements ListenerHandle {
   readonly local: BackendAddress;
   #listener: DenoListener;
   #closed = false;
-  #started = false;
   #events = new _ListenerEvents();
-  #accepting: Promise<unknown> | null = null;
+  #accepting: Promise<unknown> | null = null; // null until start()
 
   /**
    * Wraps a listener.
@@ -79,9 +73,7 @@ export class _DenoListener implements ListenerHandle {
    */
   start(sink: ListenerSink): void {
     this.#events.start(sink);
-    if (this.#started) return;
-    this.#started = true;
-    this.#accept();
+    if (this.#accepting === null) this.#accept();
   }
 
   /** Stops accepting; a pending accept ends silently. */
@@ -124,19 +116,13 @@ export class _DenoListener implements ListenerHandle {
     this.#accept();
   };
 
-  /**
-   * Only "this listener is closed" ends it: a connection's own error is
-   * skipped, and out of descriptors or memory it waits a little and retries.
-   */
+  /** Only "this listener is closed" ends it (see `../shared/accept.ts`). */
   #onAcceptError = (err: unknown): void => {
     if (this.#closed) return;
     const error = _translate(err);
-    if (_isExhausted(error.errno)) setTimeout(this.#accept, _ACCEPT_BACKOFF_MS);
-    else if (_isTransientAccept(error.errno)) this.#accept();
-    else {
-      this.#events.error(error);
-      this.close();
-    }
+    if (_acceptAgain(error.errno, this.#accept)) return;
+    this.#events.error(error);
+    this.close();
   };
 }
 

@@ -10,17 +10,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { _CommandLine } from "../shared/process.ts";
-
-/** The parts of the `Deno` global this module reads. */
-interface _DenoProcessApi {
-  execPath(): string;
-  readonly mainModule: string;
-  readonly args: readonly string[];
-  readonly permissions: {
-    querySync(desc: { name: string }): { readonly state: string };
-  };
-  readonly listenDatagram?: unknown;
-}
+import type { DenoApi } from "./api.ts";
 
 /** Permission names whose `--allow-*` flag is passed on when fully granted. */
 const _PERMISSIONS = ["read", "write", "net", "env", "run", "sys", "ffi", "import"] as const;
@@ -36,7 +26,7 @@ const _PERMISSIONS = ["read", "write", "net", "env", "run", "sys", "ffi", "impor
  * ```
  */
 export function _denoCommandLine(): _CommandLine {
-  const deno = (globalThis as unknown as { Deno: _DenoProcessApi }).Deno;
+  const deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
   try {
     const parts = readFileSync("/proc/self/cmdline", "utf8").split("\0");
     if (parts.at(-1) === "") parts.pop();

@@ -1,22 +1,8 @@
 /**
- * Stream sockets on Deno with `UNISOCK_DENO_NET=conn` (see `mod.ts`):
- * `Deno.connect` and one `conn.read()` loop per connection; by default they
- * go through `node:net` (`../shared/net_stream.ts`).
- *
- * Deno facts this file lives with (Deno 2.9, Linux):
- * - `conn.close()` does shutdown(SHUT_WR) and then close(); there is no
- *   SO_LINGER, so {@linkcode _DenoStream.abort} sends FIN, not RST (the peer
- *   sees EOF; a RST follows only when unread bytes were left behind).
- * - Deno reads every connection's `conn.read()` from one task that tokio's
- *   cooperative budget lets do 128 reads per turn: with more than 128 busy
- *   connections in one process the same 128 win every turn and the others
- *   starve (`bench/deno_starvation.ts`).
- * - Closing a connection while a `read()` is in flight makes Deno cancel it
- *   by building and rejecting an `Interrupted` error (about 20 µs), so reads
- *   are issued late enough that a quick close finds none pending.
- * - `conn.localAddr` and `conn.remoteAddr` are plain fields, filled by the
- *   connect or accept op (one getsockname and one getpeername each, raw
- *   Deno alike): reading them costs no system call.
+ * Streams of the `UNISOCK_DENO_NET=conn` path (see `mod.ts`): `Deno.connect`
+ * and one `conn.read()` loop per connection. `conn.close()` sends FIN, so
+ * {@linkcode _DenoStream.abort} cannot reset; reading `localAddr` and
+ * `remoteAddr` costs no system call (the accept or connect op filled them).
  *
  * @module
  */
@@ -30,37 +16,32 @@ import type {
 import process from "node:process";
 import * as E from "../../src/errno.ts";
 import { oserror } from "../../src/errors.ts";
+import { _inet } from "../shared/address.ts";
 import type { DenoAddr, DenoApi, DenoConn } from "./api.ts";
 import { _translate } from "./errors.ts";
 
 /**
  * Largest read buffer. Reads fill a connection's buffer one after another
- * and every chunk handed to the core is a view of it: no copy and no new
- * ArrayBuffer per chunk (in Deno a new ArrayBuffer costs about 1 µs even for
- * 16 bytes, 15 µs for 64 KiB). Once more than half of a buffer is used the
- * next read gets a new one, so a chunk's memory is never written again, and
- * a chunk the caller keeps holds on to one buffer at most. (256 KiB reads
- * made no measurable difference to `bulk`: 25 interleaved runs each, 0.495
- * and 0.499 of raw Deno, so the smaller buffer stays.)
+ * and every chunk handed to the core is a view of it (no copy, no new
+ * ArrayBuffer per chunk, which is costly on Deno). Once more than half of a
+ * buffer is used the next read gets a new one, so a chunk's memory is never
+ * written again and a chunk the caller keeps holds on to one buffer at most.
  */
 const _READ_SIZE = 64 * 1024;
 
 /**
- * Size of a connection's first read buffer. It grows 4x (to
- * {@linkcode _READ_SIZE}) each time a read fills it, so an idle connection
- * holds 4 KiB instead of 64 KiB (1,000 idle connections: 4 MiB, not 64 MiB)
- * and a short-lived one does not zero 64 KiB, while bulk reads reach full
- * size after two reads.
+ * Size of a connection's first read buffer; it grows 4x each time a read
+ * fills it, so an idle or short-lived connection holds and zeroes 4 KiB,
+ * while bulk reads reach full size after two reads.
  */
 const _READ_MIN = 4 * 1024;
 
 /**
  * How many chunks of a connection are followed by a read issued from
  * `process.nextTick` (after the promise jobs the chunk started) rather than
- * at once. A short exchange that ends in `close()` then leaves no read
+ * at once: a short exchange that ends in `close()` then leaves no read
  * pending, which Deno would cancel by building and rejecting an
- * `Interrupted` error (about 20 µs per connection); a deferral costs about
- * 0.4 µs, so a long-lived connection pays it only for its first chunks.
+ * `Interrupted` error, far dearer than the deferral.
  */
 const _DEFERRED_READS = 16;
 
@@ -76,11 +57,7 @@ function _runLater(): void {
   }
 }
 
-/**
- * Runs `read` from `process.nextTick`, sharing one tick with every read
- * deferred in the same turn (a `process.nextTick` costs 1.5-2.5 µs on Deno,
- * an async id included).
- */
+/** Runs `read` from `process.nextTick`, one tick shared by every read deferred in a turn. */
 function _defer(read: () => void): void {
   if (_later.push(read) === 1) process.nextTick(_runLater);
 }
@@ -92,19 +69,17 @@ export function _noop(): void {}
  * Converts a Deno endpoint into the core's form.
  *
  * @param addr The endpoint as Deno reports it.
- * @returns The same endpoint as a {@linkcode BackendAddress} (`""` for an
- * unnamed unix socket).
+ * @returns The {@linkcode BackendAddress} (`""` for an unnamed unix socket).
  *
  * @example Convert a TCP address
  * ```ts ignore
- * _address({ transport: "tcp", hostname: "::1", port: 80 });
- * // { kind: "inet", host: "::1", port: 80, version: 6 }
+ * _address({ transport: "tcp", hostname: "::1", port: 80 }); // { kind: "inet", host: "::1", … }
  * ```
  */
 export function _address(addr: DenoAddr): BackendAddress {
-  if ("path" in addr) return { kind: "unix", path: addr.path ?? "" };
-  const version = addr.hostname.includes(":") ? 6 : 4;
-  return { kind: "inet", host: addr.hostname, port: addr.port, version };
+  return "path" in addr
+    ? { kind: "unix", path: addr.path ?? "" }
+    : _inet(addr.hostname, addr.port, null);
 }
 
 /**
@@ -145,7 +120,6 @@ export class _DenoStream implements StreamHandle {
   #ops = 0; // writes and shutdowns issued and not settled yet
   #last: Promise<void> | null = null; // the latest of them, while #ops > 0
   #closeWhenIdle = false;
-  #pull: ((n: number) => void) | null = null; // settles a pending readInto
 
   /**
    * Wraps a connection.
@@ -200,35 +174,22 @@ export class _DenoStream implements StreamHandle {
    * `undefined` when a read is in flight or reading must not go on.
    */
   readInto(dst: Uint8Array): Promise<number> | undefined {
-    if (this.#reading || this.#closed || this.#paused || this.#ended || this.#sink === null) {
-      return undefined;
-    }
+    if (!this.#mayRead()) return undefined;
     this.#reading = true;
-    const done = new Promise<number>((resolve) => this.#pull = resolve);
     // Closures per pull, not per connection: most connections never pull.
-    this.#conn.read(dst).then((n) => this.#onPulled(n), (err) => this.#onPullError(err));
-    return done;
-  }
-
-  #onPulled(n: number | null): void {
-    const settle = this.#pull!;
-    this.#pull = null;
-    this.#reading = false;
-    if (n === null) {
+    return this.#conn.read(dst).then((n) => {
+      this.#reading = false;
+      if (n !== null) {
+        _defer(this.#read);
+        return n;
+      }
       this.#ended = true;
       if (!this.#closed) this.#sink!.end();
-      settle(0);
-      return;
-    }
-    settle(n);
-    _defer(this.#read);
-  }
-
-  #onPullError(err: unknown): void {
-    const settle = this.#pull!;
-    this.#pull = null;
-    this.#onReadError(err);
-    settle(0);
+      return 0;
+    }, (err) => {
+      this.#onReadError(err);
+      return 0;
+    });
   }
 
   /**
@@ -261,7 +222,7 @@ export class _DenoStream implements StreamHandle {
     else this.#closeWhenIdle = true;
   }
 
-  /** Closes at once (FIN, as Deno has no SO_LINGER); pending writes fail with EBADF. */
+  /** Closes at once (with FIN: Deno has no SO_LINGER); pending writes fail with EBADF. */
   abort(): void {
     this.#closed = true;
     this.#aborted = true;
@@ -274,12 +235,7 @@ export class _DenoStream implements StreamHandle {
    * @param on The new value.
    */
   setNoDelay(on: boolean): void {
-    if (this.remote.kind !== "inet" || this.#released) return;
-    try {
-      this.#conn.setNoDelay?.(on);
-    } catch {
-      // Closed meanwhile: nothing to set.
-    }
+    this.#option(this.#conn.setNoDelay, on);
   }
 
   /**
@@ -288,12 +244,21 @@ export class _DenoStream implements StreamHandle {
    * @param on The new value.
    */
   setKeepAlive(on: boolean): void {
+    this.#option(this.#conn.setKeepAlive, on);
+  }
+
+  #option(set: ((on: boolean) => void) | undefined, on: boolean): void {
     if (this.remote.kind !== "inet" || this.#released) return;
     try {
-      this.#conn.setKeepAlive?.(on);
+      set?.call(this.#conn, on);
     } catch {
       // Closed meanwhile: nothing to set.
     }
+  }
+
+  /** Whether a read may be issued now (no read in flight, reading may go on). */
+  #mayRead(): boolean {
+    return !this.#reading && !this.#closed && !this.#paused && !this.#ended && this.#sink !== null;
   }
 
   /**
@@ -304,7 +269,7 @@ export class _DenoStream implements StreamHandle {
    * then finds no read pending, and Deno need not cancel one.
    */
   #read = (): void => {
-    if (this.#reading || this.#closed || this.#paused || this.#ended || this.#sink === null) return;
+    if (!this.#mayRead()) return;
     this.#reading = true;
     let buf = this.#buf;
     if (buf === null) {

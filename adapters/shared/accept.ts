@@ -42,7 +42,7 @@ const _EXHAUSTED: ReadonlySet<number> = new Set([E.EMFILE, E.ENFILE, E.ENOBUFS, 
  * descriptors or memory: long enough not to spin, short enough that a
  * client barely notices once descriptors are back.
  */
-export const _ACCEPT_BACKOFF_MS = 50;
+const _ACCEPT_BACKOFF_MS = 50;
 
 /**
  * Whether an accept(2) error leaves the listener alive.
@@ -60,17 +60,22 @@ export function _isTransientAccept(errno: number | null): boolean {
 }
 
 /**
- * Whether an accept(2) error means the process ran out of descriptors or
- * memory (accepting again at once would only fail again).
+ * Accepts again after a transient accept(2) error, for an adapter that runs
+ * its own accept loop: at once, or after a short pause when the process ran
+ * out of descriptors or memory (accepting at once would only fail again).
  *
  * @param errno The error's errno.
- * @returns `true` for EMFILE, ENFILE, ENOBUFS and ENOMEM.
+ * @param again Issues the next accept.
+ * @returns `false` when the error ends the listener (nothing was scheduled).
  *
- * @example Out of descriptors
+ * @example In an accept loop
  * ```ts ignore
- * console.log(_isExhausted(24)); // true
+ * if (!_acceptAgain(error.errno, accept)) sink.error(error);
  * ```
  */
-export function _isExhausted(errno: number | null): boolean {
-  return errno !== null && _EXHAUSTED.has(errno);
+export function _acceptAgain(errno: number | null, again: () => void): boolean {
+  if (!_isTransientAccept(errno)) return false;
+  if (_EXHAUSTED.has(errno!)) setTimeout(again, _ACCEPT_BACKOFF_MS);
+  else again();
+  return true;
 }
