@@ -34,9 +34,12 @@ interface _Profile {
   endTime: number;
 }
 
+const _ROOT = `${process.cwd()}/`;
+
 function _short(url: string): string {
-  const i = url.indexOf("/work/main/");
-  const u = i >= 0 ? url.slice(i + "/work/main/".length) : url.replace(/^file:\/\//, "");
+  // Paths relative to the working directory (the checkout being profiled).
+  const i = url.indexOf(_ROOT);
+  const u = i >= 0 ? url.slice(i + _ROOT.length) : url.replace(/^file:\/\//, "");
   return u === "" ? "(native)" : u;
 }
 
