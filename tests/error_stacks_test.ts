@@ -130,22 +130,20 @@ test("error stacks: a text readline timeout, after part of a line, names the awa
 test("error stacks: a readline reset by the peer names the awaiting function", async () => {
   const srv = await create_server(["127.0.0.1", 0]);
   const cli = socket();
+  await cli.connect(srv.getsockname());
+  const [conn] = await srv.accept();
+  const r = cli.makefile("rb");
+  async function userReadsALineFromAPeerThatResets(): Promise<void> {
+    const p = r.readline();
+    conn.setsockopt(SOL_SOCKET, SO_LINGER, new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]));
+    conn.close();
+    await p;
+  }
   try {
-    await cli.connect(srv.getsockname());
-    const [conn] = await srv.accept();
-    const r = cli.makefile("rb");
-    async function userReadsALineFromAPeerThatResets(): Promise<void> {
-      const p = r.readline();
-      conn.setsockopt(SOL_SOCKET, SO_LINGER, new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]));
-      conn.close();
-      await p;
-    }
-    try {
-      await assertStackNames(userReadsALineFromAPeerThatResets, 104);
-    } finally {
-      r.close();
-    }
+    await assertStackNames(userReadsALineFromAPeerThatResets, 104);
   } finally {
+    r.close();
+    conn.close();
     cli.close();
     srv.close();
   }
