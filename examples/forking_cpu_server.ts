@@ -54,7 +54,7 @@ if (!threading && args[1] !== undefined) {
   (server as ForkingTCPServer).max_children = Number(args[1]);
 }
 await server.ready;
-const [, realPort] = server.server_address as [string, number];
+const [, realPort] = server.server_address;
 console.log(`listening on 127.0.0.1:${realPort}`);
 process.on("SIGTERM", () => void server.shutdown());
 await server.serve_forever();

@@ -25,7 +25,7 @@ const RUNTIME = "Bun" in globalThis ? "bun" : "Deno" in globalThis ? "deno" : "n
 class MyServer extends BaseRequestHandler {
   override async handle(): Promise<void> {
     const conn = this.request;
-    const [host, port] = this.client_address as [string, number];
+    const [host, port] = this.client_address;
     const who = `('${host}', ${port})`;
     console.log(`${who} connected to worker ${process.pid}`);
     await conn.sendall(`Welcome to the ForkingTCPServer on ${RUNTIME}, worker ${process.pid}!`);
@@ -44,6 +44,6 @@ const server = new ForkingTCPServer(["127.0.0.1", port], MyServer);
 if (process.argv[3] !== undefined) server.max_children = Number(process.argv[3]);
 // Resolves in the first process once every worker listens; workers stop here.
 await server.ready;
-const [, realPort] = server.server_address as [string, number];
+const [, realPort] = server.server_address;
 console.log(`listening on 127.0.0.1:${realPort} with workers ${[...server.active_children!]}`);
 await server.serve_forever();

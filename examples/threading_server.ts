@@ -24,7 +24,7 @@ const RUNTIME = "Bun" in globalThis ? "bun" : "Deno" in globalThis ? "deno" : "n
 class MyServer extends BaseRequestHandler {
   override async handle(): Promise<void> {
     const conn = this.request;
-    const [host, port] = this.client_address as [string, number];
+    const [host, port] = this.client_address;
     const who = `('${host}', ${port})`;
     console.log(`${who} connected`);
     await conn.sendall(`Welcome to the ThreadingTCPServer on ${RUNTIME}!`);
@@ -41,7 +41,7 @@ class MyServer extends BaseRequestHandler {
 const port = Number(process.argv[2] ?? 8009);
 const server = new ThreadingTCPServer(["127.0.0.1", port], MyServer);
 await server.ready;
-const [, realPort] = server.server_address as [string, number];
+const [, realPort] = server.server_address;
 console.log(`listening on 127.0.0.1:${realPort}`);
 
 // The first signal stops the loop; a second one, while handlers still run, exits at once.

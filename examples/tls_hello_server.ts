@@ -37,7 +37,7 @@ context.load_cert_chain(certfile, keyfile);
 const server = new TCPServer(["127.0.0.1", port], Hello);
 await server.ready;
 server.socket = await context.wrap_socket(server.socket, { server_side: true });
-const [host, bound] = server.server_address as [string, number];
+const [host, bound] = server.server_address;
 console.log(`listening on ${host}:${bound}`);
 process.on("SIGTERM", () => server.shutdown());
 await server.serve_forever();

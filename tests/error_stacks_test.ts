@@ -4,7 +4,16 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { AF_INET, create_server, OSError, SOCK_DGRAM, socket, socketpair } from "unisock";
+import {
+  AF_INET,
+  create_server,
+  OSError,
+  SO_LINGER,
+  SOCK_DGRAM,
+  socket,
+  socketpair,
+  SOL_SOCKET,
+} from "unisock";
 import { closedPort } from "./_helpers.ts";
 
 /** Runs `f`, expecting an OSError whose stack names `f`. */
@@ -82,5 +91,91 @@ test("error stacks: an accept ended by close names the awaiting function", async
     await assertStackNames(userWaitsInAccept, 9);
   } finally {
     srv.close();
+  }
+});
+
+test("error stacks: a makefile readline timeout names the awaiting function", async () => {
+  const [a, b] = await socketpair();
+  b.settimeout(0.01);
+  const r = b.makefile("rb");
+  async function userWaitsInReadline(): Promise<void> {
+    await r.readline();
+  }
+  try {
+    await assertStackNames(userWaitsInReadline, null);
+  } finally {
+    r.close();
+    a.close();
+    b.close();
+  }
+});
+
+test("error stacks: a text readline timeout, after part of a line, names the awaiting function", async () => {
+  const [a, b] = await socketpair();
+  b.settimeout(0.01);
+  const r = b.makefile("r");
+  async function userTimesOutInReadline(): Promise<void> {
+    await a.sendall("no newline yet");
+    await r.readline();
+  }
+  try {
+    await assertStackNames(userTimesOutInReadline, null);
+  } finally {
+    r.close();
+    a.close();
+    b.close();
+  }
+});
+
+test("error stacks: a readline reset by the peer names the awaiting function", async () => {
+  const srv = await create_server(["127.0.0.1", 0]);
+  const cli = socket();
+  await cli.connect(srv.getsockname());
+  const [conn] = await srv.accept();
+  const r = cli.makefile("rb");
+  async function userReadsALineFromAPeerThatResets(): Promise<void> {
+    const p = r.readline();
+    conn.setsockopt(SOL_SOCKET, SO_LINGER, new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]));
+    conn.close();
+    await p;
+  }
+  try {
+    await assertStackNames(userReadsALineFromAPeerThatResets, 104);
+  } finally {
+    r.close();
+    conn.close();
+    cli.close();
+    srv.close();
+  }
+});
+
+test("error stacks: a failing makefile write names the function awaiting flush", async () => {
+  const [a, b] = await socketpair();
+  const w = b.makefile("wb");
+  async function userWritesToAClosedPeer(): Promise<void> {
+    a.close();
+    for (let i = 0; i < 64; i++) void w.write(new Uint8Array(65536));
+    await w.flush();
+  }
+  try {
+    await assertStackNames(userWritesToAClosedPeer, 32);
+  } finally {
+    w.close();
+    b.close();
+  }
+});
+
+test("error stacks: an awaited makefile write to a closed peer names the awaiting function", async () => {
+  const [a, b] = await socketpair();
+  const w = b.makefile("wb");
+  async function userAwaitsAWriteToAClosedPeer(): Promise<void> {
+    a.close();
+    for (let i = 0; i < 64; i++) await w.write(new Uint8Array(65536));
+  }
+  try {
+    await assertStackNames(userAwaitsAWriteToAClosedPeer, 32);
+  } finally {
+    w.close();
+    b.close();
   }
 });

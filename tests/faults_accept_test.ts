@@ -207,7 +207,7 @@ test(
 class Echo extends StreamRequestHandler {
   static addresses: [string, number][] = [];
   override async handle(): Promise<void> {
-    Echo.addresses.push(this.client_address as [string, number]);
+    Echo.addresses.push(this.client_address);
     try {
       const line = dec(await this.rfile.readline()).trim();
       await this.wfile.write(new TextEncoder().encode(`echo ${line}\n`));
@@ -224,7 +224,7 @@ test("accept faults: a ThreadingTCPServer serves on after clients reset before a
   const server = new ThreadingTCPServer(["127.0.0.1", 0], Echo);
   await server.ready;
   const serving = server.serve_forever(0.05);
-  const port = (server.server_address as [string, number])[1];
+  const port = server.server_address[1];
   let cli: Socket | null = null;
   try {
     const reset = resetBeforeAccept(port, 3);

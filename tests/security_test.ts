@@ -114,7 +114,7 @@ test("security: socketserver servers bind exactly their server_address", async (
   }
   await using server = new TCPServer(["127.0.0.1", 0], Nothing);
   await server.ready;
-  const [host, port] = server.server_address as Addr;
+  const [host, port] = server.server_address;
   assert.equal(host, "127.0.0.1");
   assert.equal(await reach("127.0.0.2", port), 111);
 });
@@ -237,7 +237,7 @@ test("security: StreamRequestHandler.timeout drops idle clients and keeps busy o
   await using server = new Server(["127.0.0.1", 0], Lines);
   await server.ready;
   const serving = server.serve_forever(0.05);
-  const addr = server.server_address as Addr;
+  const addr = server.server_address;
   const idle = await Promise.all([1, 2, 3].map(() => create_connection(addr, 5)));
   const busy = await create_connection(addr, 5);
   try {
@@ -279,7 +279,7 @@ test("security: ThreadingMixIn.max_connections serves that many and closes the e
   const server = new Limited(["127.0.0.1", 0], Hold);
   await server.ready;
   const serving = server.serve_forever(0.05);
-  const addr = server.server_address as Addr;
+  const addr = server.server_address;
   const clients: Socket[] = [];
   try {
     // Connect one by one, so the first five are the ones being served.

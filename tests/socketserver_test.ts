@@ -104,7 +104,7 @@ class UpperDatagram extends DatagramRequestHandler {
 test("TCPServer echoes lines with StreamRequestHandler", async () => {
   await using server = new TCPServer(LOCAL, LineEcho);
   await server.ready;
-  const [host, port] = server.server_address as Addr;
+  const [host, port] = server.server_address;
   assert.equal(host, "127.0.0.1");
   assert.ok(port > 0);
   const serving = server.serve_forever(0.05);
@@ -118,7 +118,7 @@ test("StreamRequestHandler answers each line while the client waits", async () =
   await using server = new ThreadingTCPServer(LOCAL, LineEcho);
   await server.ready;
   const serving = server.serve_forever();
-  const client = await create_connection(server.server_address as Addr);
+  const client = await create_connection(server.server_address);
   try {
     client.settimeout(2);
     for (const line of ["ping\n", "pong\n"]) {
@@ -138,7 +138,7 @@ test("ThreadingTCPServer echoes with BaseRequestHandler", async () => {
   await using server = new ThreadingTCPServer(LOCAL, RawEcho);
   await server.ready;
   const serving = server.serve_forever();
-  const address = server.server_address as Addr;
+  const address = server.server_address;
   const replies = await within(
     Promise.all([exchange(address, "a"), exchange(address, "bb"), exchange(address, "ccc")]),
     5000,
@@ -175,7 +175,7 @@ test("TCPServer handles one connection at a time", async () => {
   await server.ready;
   const serving = server.serve_forever();
   const clients = await Promise.all(
-    [0, 1, 2].map(() => create_connection(server.server_address as Addr)),
+    [0, 1, 2].map(() => create_connection(server.server_address)),
   );
   try {
     await Promise.all(clients.map((c) => c.sendall("x")));
@@ -197,7 +197,7 @@ test("ThreadingTCPServer handles connections concurrently", async () => {
   const serving = server.serve_forever();
   // Nobody sends a byte: the handlers only finish once all three run at once.
   const clients = await Promise.all(
-    [0, 1, 2].map(() => create_connection(server.server_address as Addr)),
+    [0, 1, 2].map(() => create_connection(server.server_address)),
   );
   try {
     const replies = await within(Promise.all(clients.map(recvAll)), 5000, "replies");
@@ -219,7 +219,7 @@ test("shutdown() stops serve_forever at once, whatever poll_interval", async () 
   await within(serving, 2000, "serve_forever to resolve");
   // The socket still works: serve again, then stop again.
   const again = server.serve_forever(3600);
-  assert.equal(await within(exchange(server.server_address as Addr, "hi"), 5000, "echo"), "hi");
+  assert.equal(await within(exchange(server.server_address, "hi"), 5000, "echo"), "hi");
   await within(server.shutdown(), 2000, "second shutdown");
   await again;
   // shutdown() when not serving resolves at once.
@@ -272,7 +272,7 @@ test("a throwing handler goes to handle_error and the server keeps serving", asy
     await using server = new make(LOCAL, Failing);
     await server.ready;
     const serving = server.serve_forever();
-    const address = server.server_address as Addr;
+    const address = server.server_address;
     assert.equal(await within(exchange(address, "boom"), 5000, "closed connection"), "");
     assert.equal(await within(exchange(address, "fine"), 5000, "echo"), "fine");
     assert.equal(errors.length, 1);
@@ -296,7 +296,7 @@ test("default handle_error prints Python's report to stderr", async () => {
   try {
     await using server = new TCPServer(LOCAL, Failing);
     await server.ready;
-    const client = await create_connection(server.server_address as Addr);
+    const client = await create_connection(server.server_address);
     await within(server.handle_request(), 5000, "handle_request");
     client.close();
   } finally {
@@ -328,7 +328,7 @@ test("StreamRequestHandler.timeout drops a silent client", async () => {
   }
   await using server = new Server(LOCAL, Idle);
   await server.ready;
-  const client = await create_connection(server.server_address as Addr);
+  const client = await create_connection(server.server_address);
   try {
     client.settimeout(5);
     const handled = server.handle_request();
@@ -351,7 +351,7 @@ test("StreamRequestHandler options: nagle, buffered wfile", async () => {
   }
   await using server = new TCPServer(LOCAL, Opts);
   await server.ready;
-  const reply = exchange(server.server_address as Addr, "");
+  const reply = exchange(server.server_address, "");
   await within(server.handle_request(), 5000, "handle_request");
   assert.equal(await reply, "true");
 });
@@ -366,7 +366,7 @@ test("UDPServer answers datagrams through DatagramRequestHandler", async () => {
     try {
       client.settimeout(5);
       for (const word of ["hello", "world"]) {
-        await client.sendto(word, server.server_address as [string, number]);
+        await client.sendto(word, server.server_address);
         const [reply, from] = await client.recvfrom(100);
         assert.equal(dec(reply), word.toUpperCase());
         assert.deepEqual(from, server.server_address);
@@ -439,7 +439,7 @@ test("handle_request honours timeout and calls handle_timeout", async () => {
   assert.equal(timeouts, 1);
   // A request within the timeout is handled instead.
   server.timeout = 5;
-  const reply = exchange(server.server_address as Addr, "req");
+  const reply = exchange(server.server_address, "req");
   await within(server.handle_request(), 5000, "handle_request");
   assert.equal(await reply, "req");
   assert.equal(timeouts, 1);
@@ -488,8 +488,8 @@ test("subclass fields apply before binding; bind_and_activate=false defers", asy
   manual.socket.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
   await manual.server_bind();
   await manual.server_activate();
-  assert.notEqual((manual.server_address as Addr)[1], 0);
-  const reply = exchange(manual.server_address as Addr, "manual");
+  assert.notEqual(manual.server_address[1], 0);
+  const reply = exchange(manual.server_address, "manual");
   await within(manual.handle_request(), 5000, "handle_request");
   assert.equal(await reply, "manual");
 });
@@ -502,7 +502,7 @@ test("await using shuts the server down and closes it", async () => {
     await server.ready;
     sock = server.socket;
     serving = server.serve_forever(3600);
-    assert.equal(await within(exchange(server.server_address as Addr, "x"), 5000, "echo"), "x");
+    assert.equal(await within(exchange(server.server_address, "x"), 5000, "echo"), "x");
   }
   await within(serving, 2000, "serve_forever after disposal");
   assert.equal(sock?.fileno(), -1);
@@ -523,7 +523,7 @@ test("server_close waits for running handlers unless block_on_close is off", asy
     const server = new ThreadingTCPServer(LOCAL, Slow);
     server.block_on_close = block;
     await server.ready;
-    const client = await create_connection(server.server_address as Addr);
+    const client = await create_connection(server.server_address);
     try {
       await within(server.handle_request(), 5000, "handle_request");
       await within(started.promise, 5000, "handler start");
@@ -562,8 +562,8 @@ test("ThreadingMixIn max_connections closes excess connections", async () => {
   await using server = new Server(LOCAL, Hold);
   await server.ready;
   const serving = server.serve_forever();
-  const first = await create_connection(server.server_address as Addr);
-  const second = await create_connection(server.server_address as Addr);
+  const first = await create_connection(server.server_address);
+  const second = await create_connection(server.server_address);
   try {
     await within(started.promise, 5000, "first handler");
     first.settimeout(5);
@@ -593,7 +593,7 @@ test("verify_request returning false closes the connection unhandled", async () 
   }
   await using server = new Server(LOCAL, Count);
   await server.ready;
-  const reply = exchange(server.server_address as Addr, "x");
+  const reply = exchange(server.server_address, "x");
   await within(server.handle_request(), 5000, "handle_request");
   assert.equal(await reply, "");
   assert.equal(handled, 0);
@@ -653,7 +653,7 @@ test("StreamRequestHandler: finish() flushes wfile, so un-awaited writes all rea
   await using server = new TCPServer(LOCAL, Writer);
   await server.ready;
   const serving = server.handle_request();
-  const client = await create_connection(server.server_address as Addr);
+  const client = await create_connection(server.server_address);
   try {
     let total = 0;
     let tail = "";
@@ -694,7 +694,7 @@ test("StreamRequestHandler: un-awaited writes to a client that went away raise n
   await server.ready;
   for (let i = 0; i < 2; i++) {
     const serving = server.handle_request();
-    const client = await create_connection(server.server_address as Addr);
+    const client = await create_connection(server.server_address);
     client.close();
     await serving;
   }

@@ -6,7 +6,7 @@
 
 import { MSG_WAITALL } from "../constants.ts";
 import { _intArg } from "../_args.ts";
-import { OSError } from "../errors.ts";
+import { _isRemade, _remade, OSError } from "../errors.ts";
 import type { Data } from "./socket.ts";
 
 /** The part of a socket a file object uses. */
@@ -35,6 +35,15 @@ function _lineResult<T extends Uint8Array | string>(line: T): IteratorResult<T, 
   return line.length === 0 ? { done: true, value: undefined } : { done: false, value: line };
 }
 const _READ_CHUNK = 65536;
+
+/**
+ * An error made again at this call (see `_remade`), also when a deeper call
+ * made it again already: that call's awaiting chain may not reach the user
+ * (a write nobody awaited). The runtime's original stays its `cause`.
+ */
+function _remadeHere(err: unknown): unknown {
+  return _remade(_isRemade(err) ? (err as OSError).cause : err);
+}
 
 function _concat(parts: Uint8Array[], total: number): Uint8Array {
   if (parts.length === 1) return parts[0];
@@ -156,7 +165,7 @@ export class SocketFile<T extends Uint8Array | string = Uint8Array | string> {
     }
     // Binary lines are handed over as they come (no async frame per line).
     if (this.#binary) return line as Promise<T>;
-    return line.then((bytes) => this.#out(bytes, false));
+    return this.#decodedLine(line);
   }
 
   /**
@@ -200,8 +209,9 @@ export class SocketFile<T extends Uint8Array | string = Uint8Array | string> {
       if (this.#writing === done) this.#writing = null;
     });
     this.#writing = done;
-    const out = sent.then(() => n);
-    out.catch(() => {}); // reported by flush when not awaited
+    const self: { out?: Promise<number> } = {};
+    const out = this.#written(sent, n, self);
+    self.out = out;
     return out;
   }
 
@@ -226,7 +236,7 @@ export class SocketFile<T extends Uint8Array | string = Uint8Array | string> {
     const err = this.#writeError;
     if (err !== null) {
       this.#writeError = null;
-      throw err;
+      throw _remadeHere(err);
     }
   }
 
@@ -282,6 +292,28 @@ export class SocketFile<T extends Uint8Array | string = Uint8Array | string> {
       total += chunk.length;
     }
     return _concat(parts, total);
+  }
+
+  /** A text line: awaited in an async frame, so that an error keeps the caller's frames. */
+  async #decodedLine(line: Promise<Uint8Array>): Promise<T> {
+    return this.#out(await line, false);
+  }
+
+  /**
+   * A write's count once sent; its error made again in the caller's chain.
+   * The rejection is marked handled (flush reports a write nobody awaited)
+   * only once the error is made: V8 follows the awaiting callers of a
+   * promise that has just one reaction.
+   */
+  async #written(sent: Promise<void>, n: number, self: { out?: Promise<number> }): Promise<number> {
+    try {
+      await sent;
+      return n;
+    } catch (err) {
+      const e = _remadeHere(err);
+      self.out?.catch(() => {});
+      throw e;
+    }
   }
 
   #readLineBytes(limit: number): Promise<Uint8Array> {

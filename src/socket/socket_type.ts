@@ -589,9 +589,15 @@ export class SocketType<F extends number = number, T extends number = number> {
    */
   _readline(limit: number): Promise<Uint8Array> {
     const cap = Math.min(limit, Number.MAX_SAFE_INTEGER);
-    // The common case without an async frame: a connected stream.
+    // The common case without an async frame: a connected stream. A line
+    // taken at once shrank the buffer; one to wait for goes through an async
+    // frame, so that its error has the caller's frames (see `_traced`).
     const s = this.#ep.liveStream();
-    if (s !== null && cap > 0) return s.readline(cap);
+    if (s !== null && cap > 0) {
+      const buffered = s.buffered;
+      const line = s.readline(cap);
+      return s.buffered < buffered ? line : _traced(line);
+    }
     return _readline(this.#ep, cap);
   }
 

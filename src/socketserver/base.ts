@@ -12,13 +12,18 @@ import type { BaseRequestHandler } from "./handlers.ts";
 
 /**
  * A request handler class: built as `new Handler(request, client_address,
- * server)` for every request (see {@linkcode BaseRequestHandler}).
+ * server)` for every request (see {@linkcode BaseRequestHandler}). Socket
+ * servers accept only handlers whose `request` and `client_address` types
+ * match theirs; without type arguments any handler class fits.
+ *
+ * @typeParam Req The request type the server passes.
+ * @typeParam A The client address type the server passes.
  */
-export type RequestHandlerClass = new (
-  request: never,
-  client_address: never,
+export type RequestHandlerClass<Req = never, A = never> = new (
+  request: Req,
+  client_address: A,
   server: never,
-) => BaseRequestHandler<unknown>;
+) => BaseRequestHandler<unknown, unknown>;
 
 /** A server class a concurrency mixin (`ThreadingMixIn`, …) can extend. */
 // deno-lint-ignore no-explicit-any -- TypeScript requires `any[]` for mixin constructors.
@@ -85,6 +90,7 @@ export function _describeError(error: unknown): string {
  * an error thrown on the way goes to `handle_error`, and serving continues.
  *
  * @typeParam Req The request type `get_request` produces.
+ * @typeParam A The address type of `server_address` and of the clients.
  *
  * @example Serve requests produced by your own get_request
  * ```ts ignore
@@ -102,14 +108,14 @@ export function _describeError(error: unknown): string {
  * await server.handle_request(); // prints "a"
  * ```
  */
-export class BaseServer<Req = unknown> {
+export class BaseServer<Req = unknown, A = Address> {
   /**
    * Seconds `handle_request()` waits for a request before calling
    * `handle_timeout()`; `null` waits for ever. `serve_forever` ignores it.
    */
   timeout: number | null = null;
   /** The address given to the constructor; the real one once bound. */
-  server_address: Address;
+  server_address: A;
   /** The handler class instantiated for every request. */
   RequestHandlerClass: RequestHandlerClass;
   /**
@@ -123,7 +129,7 @@ export class BaseServer<Req = unknown> {
   #isShutDown: _Latch | null = null;
   #closed = false;
   #inflight = false;
-  #result: _Settled<[Req, Address]> | null = null;
+  #result: _Settled<[Req, A]> | null = null;
   #wakers = new Set<() => void>();
 
   /**
@@ -132,7 +138,7 @@ export class BaseServer<Req = unknown> {
    * @param server_address Where to serve.
    * @param RequestHandlerClass The handler class built for every request.
    */
-  constructor(server_address: Address, RequestHandlerClass: RequestHandlerClass) {
+  constructor(server_address: A, RequestHandlerClass: RequestHandlerClass) {
     this.server_address = server_address;
     this.RequestHandlerClass = RequestHandlerClass;
   }
@@ -253,7 +259,7 @@ export class BaseServer<Req = unknown> {
    *
    * @returns The request and the client's address.
    */
-  get_request(): Promise<[Req, Address]> {
+  get_request(): Promise<[Req, A]> {
     return Promise.reject(new TypeError("BaseServer.get_request() must be overridden"));
   }
 
@@ -265,7 +271,7 @@ export class BaseServer<Req = unknown> {
    * @param _client_address The client's address.
    * @returns Whether to handle it, possibly as a Promise.
    */
-  verify_request(_request: Req, _client_address: Address): boolean | Promise<boolean> {
+  verify_request(_request: Req, _client_address: A): boolean | Promise<boolean> {
     return true;
   }
 
@@ -278,7 +284,7 @@ export class BaseServer<Req = unknown> {
    * @param client_address The client's address.
    * @returns A promise resolved when this server may take the next request.
    */
-  process_request(request: Req, client_address: Address): void | Promise<void> {
+  process_request(request: Req, client_address: A): void | Promise<void> {
     return this.finish_request(request, client_address).then(() => this.shutdown_request(request));
   }
 
@@ -291,7 +297,7 @@ export class BaseServer<Req = unknown> {
    * @param client_address The client's address.
    * @returns A promise resolved when the handler is done.
    */
-  async finish_request(request: Req, client_address: Address): Promise<void> {
+  async finish_request(request: Req, client_address: A): Promise<void> {
     const handler = new this.RequestHandlerClass(
       request as never,
       client_address as never,
@@ -336,7 +342,7 @@ export class BaseServer<Req = unknown> {
    * @param error What was thrown (Python reads it from `sys.exc_info()`).
    * @returns Nothing, possibly as a Promise.
    */
-  handle_error(_request: Req, client_address: Address, error?: unknown): void | Promise<void> {
+  handle_error(_request: Req, client_address: A, error?: unknown): void | Promise<void> {
     const line = "-".repeat(40);
     console.error(
       `${line}\nException occurred during processing of request from ${
@@ -391,7 +397,7 @@ export class BaseServer<Req = unknown> {
   #begin(): void {
     if (this.#inflight || this.#result !== null || this.#closed) return;
     this.#inflight = true;
-    let got: Promise<[Req, Address]>;
+    let got: Promise<[Req, A]>;
     try {
       got = Promise.resolve(this.get_request());
     } catch (error) {
@@ -403,7 +409,7 @@ export class BaseServer<Req = unknown> {
     );
   }
 
-  #settle(result: _Settled<[Req, Address]>): void {
+  #settle(result: _Settled<[Req, A]>): void {
     this.#inflight = false;
     if (this.#closed) {
       if (result.ok) void this.#drop(result.value[0]);
@@ -413,7 +419,7 @@ export class BaseServer<Req = unknown> {
     this.#notify();
   }
 
-  #take(): _Settled<[Req, Address]> | null {
+  #take(): _Settled<[Req, A]> | null {
     const got = this.#result;
     this.#result = null;
     return got;
@@ -450,7 +456,7 @@ export class BaseServer<Req = unknown> {
    *
    * @returns `false` when `get_request` failed with an OSError.
    */
-  async #dispatch(got: _Settled<[Req, Address]>): Promise<boolean> {
+  async #dispatch(got: _Settled<[Req, A]>): Promise<boolean> {
     if (!got.ok) {
       if (got.error instanceof OSError) return false;
       throw got.error;

@@ -96,7 +96,7 @@ function _processes(label: string): BackendProcesses {
 /** A promise that never settles: a worker's program stops where it awaits it. */
 const _never = (): Promise<never> => new Promise<never>(() => {});
 
-type _Threaded = TCPServer<unknown> & ThreadingMixInMembers;
+type _Threaded = TCPServer<number, unknown> & ThreadingMixInMembers;
 
 /**
  * Python's `ForkingMixIn`: returns a subclass of `Base` whose requests are
@@ -158,7 +158,7 @@ type _Threaded = TCPServer<unknown> & ThreadingMixInMembers;
  * }
  * ```
  */
-export function ForkingMixIn<TBase extends ServerClass<TCPServer<unknown>>>(
+export function ForkingMixIn<TBase extends ServerClass<TCPServer<number, unknown>>>(
   Base: TBase,
 ): ForkingMixInClass<TBase> {
   // deno-lint-ignore no-explicit-any -- TypeScript requires `any[]` for mixin constructors.
@@ -439,7 +439,7 @@ export type ForkingTCPServer = InstanceType<typeof ForkingTCPServer>;
  * ```
  */
 export const ForkingUDPServer: ForkingMixInClass<typeof UDPServer> = ForkingMixIn(
-  UDPServer as unknown as ServerClass<TCPServer<unknown>>,
+  UDPServer as unknown as ServerClass<TCPServer<number, unknown>>,
 ) as unknown as ForkingMixInClass<typeof UDPServer>;
 /** An instance of {@linkcode ForkingUDPServer}. */
 export type ForkingUDPServer = InstanceType<typeof ForkingUDPServer>;
@@ -482,7 +482,7 @@ export type ForkingUnixStreamServer = InstanceType<typeof ForkingUnixStreamServe
  * ```
  */
 export const ForkingUnixDatagramServer: ForkingMixInClass<typeof UnixDatagramServer> = ForkingMixIn(
-  UnixDatagramServer as unknown as ServerClass<TCPServer<unknown>>,
+  UnixDatagramServer as unknown as ServerClass<TCPServer<number, unknown>>,
 ) as unknown as ForkingMixInClass<typeof UnixDatagramServer>;
 /** An instance of {@linkcode ForkingUnixDatagramServer}. */
 export type ForkingUnixDatagramServer = InstanceType<typeof ForkingUnixDatagramServer>;

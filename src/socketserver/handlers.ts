@@ -24,6 +24,9 @@ import type { DatagramRequest } from "./servers.ts";
  * in instance fields.
  *
  * @typeParam R The request type: a connected socket for stream servers.
+ * @typeParam A The client address type: `[host, port]` by default, as an
+ * AF_INET server gives; `string` for a unix server,
+ * `[string, number, number, number]` for AF_INET6.
  *
  * @example Echo once over TCP with the raw request socket
  * ```ts ignore
@@ -37,13 +40,13 @@ import type { DatagramRequest } from "./servers.ts";
  * await server.serve_forever();
  * ```
  */
-export class BaseRequestHandler<R = Socket> {
+export class BaseRequestHandler<R = Socket, A = [string, number]> {
   /** The request: a connected socket (stream) or `[packet, socket]` (datagram). */
   request: R;
   /** The client's address. */
-  client_address: Address;
+  client_address: A;
   /** The server handling the request. */
-  server: BaseServer<R>;
+  server: BaseServer<R, A>;
 
   /**
    * Stores the request, the client's address and the server. Does not call
@@ -53,7 +56,7 @@ export class BaseRequestHandler<R = Socket> {
    * @param client_address The client's address.
    * @param server The server.
    */
-  constructor(request: R, client_address: Address, server: BaseServer<R>) {
+  constructor(request: R, client_address: A, server: BaseServer<R, A>) {
     this.request = request;
     this.client_address = client_address;
     this.server = server;
@@ -88,6 +91,8 @@ export class BaseRequestHandler<R = Socket> {
  * connection) and `wfile` (writing to it); `finish()` flushes and closes
  * them. Extend `setup`/`finish` with `super` when overriding them.
  *
+ * @typeParam A The client address type (see {@linkcode BaseRequestHandler}).
+ *
  * @example A line echo handler
  * ```ts ignore
  * import { StreamRequestHandler, ThreadingTCPServer } from "@unisock/socket/socketserver";
@@ -101,7 +106,7 @@ export class BaseRequestHandler<R = Socket> {
  * await server.serve_forever();
  * ```
  */
-export class StreamRequestHandler extends BaseRequestHandler<Socket> {
+export class StreamRequestHandler<A = [string, number]> extends BaseRequestHandler<Socket, A> {
   /** Read buffer size hint for `rfile`; kept for Python's interface. */
   rbufsize: number = -1;
   /** 0 (default): `wfile` sends every write at once; otherwise a `makefile("wb")`. */
@@ -163,6 +168,8 @@ export class StreamRequestHandler extends BaseRequestHandler<Socket> {
  * back to the client in one datagram (an empty one when nothing was written,
  * as in Python). Extend `setup`/`finish` with `super` when overriding them.
  *
+ * @typeParam A The client address type (see {@linkcode BaseRequestHandler}).
+ *
  * @example Reply with the packet upper-cased
  * ```ts ignore
  * import { DatagramRequestHandler, UDPServer } from "@unisock/socket/socketserver";
@@ -176,7 +183,8 @@ export class StreamRequestHandler extends BaseRequestHandler<Socket> {
  * await server.serve_forever();
  * ```
  */
-export class DatagramRequestHandler extends BaseRequestHandler<DatagramRequest> {
+export class DatagramRequestHandler<A = [string, number]>
+  extends BaseRequestHandler<DatagramRequest, A> {
   /** The datagram received. */
   packet!: Uint8Array;
   /** The server's socket, to reply with `sendto`. */
@@ -205,6 +213,6 @@ export class DatagramRequestHandler extends BaseRequestHandler<DatagramRequest> 
    * @returns A promise resolved once sent.
    */
   override async finish(): Promise<void> {
-    await this.socket.sendto(this.wfile.getvalue(), this.client_address);
+    await this.socket.sendto(this.wfile.getvalue(), this.client_address as Address);
   }
 }

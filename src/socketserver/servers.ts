@@ -7,6 +7,7 @@
  */
 
 import type { Address } from "../_address.ts";
+import type { AddressArg, AddressOf } from "../socket/address_types.ts";
 import {
   AF_INET,
   AF_UNIX,
@@ -21,6 +22,17 @@ import { OSError } from "../errors.ts";
 import { type Socket, socket } from "../socket/socket.ts";
 import { BaseServer, type RequestHandlerClass } from "./base.ts";
 
+/**
+ * The client address a server of family `F` requires its handler class to
+ * take: its own address type, except that a unix server takes any handler
+ * (its clients' addresses are strings, usually empty, which few handlers
+ * read), so one handler class can serve TCP and unix servers alike.
+ */
+type _HandlerAddress<F extends number> = {
+  [family: number]: AddressOf<F>;
+  1: never;
+}[F];
+
 /** A datagram server's request: the packet and the server's socket. */
 export type DatagramRequest = [packet: Uint8Array, socket: Socket];
 
@@ -33,6 +45,13 @@ export type DatagramRequest = [packet: Uint8Array, socket: Socket];
  * (`allow_reuse_address = true`) or set them on the instance before `ready`
  * (binding starts after the constructor chain, so subclass fields apply).
  *
+ * `server_address` and the handlers' `client_address` are typed by the
+ * family `F`: `[host, port]` by default. A subclass that sets
+ * `address_family = AF_INET6` works as in Python and reads `[host, port]`
+ * from its addresses; to have them typed as the 4-tuples they are, extend
+ * `TCPServer<typeof AF_INET6>` (and its handlers with that address type).
+ *
+ * @typeParam F The address family the addresses are typed by: AF_INET.
  * @typeParam Req The request type; a connected {@linkcode Socket} here.
  *
  * @example An upper-casing echo server
@@ -49,7 +68,7 @@ export type DatagramRequest = [packet: Uint8Array, socket: Socket];
  * await using server = new TCPServer(["127.0.0.1", 0], Upper);
  * await server.ready;
  * const serving = server.serve_forever();
- * const client = await create_connection(server.server_address as [string, number]);
+ * const client = await create_connection(server.server_address);
  * await client.sendall("hello\n");
  * await client.shutdown(SHUT_WR);
  * console.log(new TextDecoder().decode(await client.recv(100))); // "HELLO\n"
@@ -58,7 +77,8 @@ export type DatagramRequest = [packet: Uint8Array, socket: Socket];
  * await serving;
  * ```
  */
-export class TCPServer<Req = Socket> extends BaseServer<Req> {
+export class TCPServer<F extends number = typeof AF_INET, Req = Socket>
+  extends BaseServer<Req, AddressOf<F>> {
   /** The socket family; `AF_INET`. Subclasses use `AF_INET6` or `AF_UNIX`. */
   address_family: number = AF_INET;
   /** The socket type; `SOCK_STREAM`. */
@@ -85,11 +105,12 @@ export class TCPServer<Req = Socket> extends BaseServer<Req> {
    * @param bind_and_activate Whether to bind and listen now.
    */
   constructor(
-    server_address: Address,
-    RequestHandlerClass: RequestHandlerClass,
+    server_address: AddressArg<F>,
+    RequestHandlerClass: RequestHandlerClass<Req, _HandlerAddress<F>>,
     bind_and_activate: boolean = true,
   ) {
-    super(server_address, RequestHandlerClass);
+    // Until bound, the address given; then the real one (getsockname).
+    super(server_address as AddressOf<F>, RequestHandlerClass);
     if (bind_and_activate) {
       this.ready = this.#bindAndActivate();
       this.ready.catch(() => {});
@@ -135,8 +156,8 @@ export class TCPServer<Req = Socket> extends BaseServer<Req> {
     const sock = this.socket;
     if (this.allow_reuse_address) sock.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
     if (this.allow_reuse_port) sock.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1);
-    await sock.bind(this.server_address);
-    this.server_address = sock.getsockname();
+    await sock.bind(this.server_address as Address);
+    this.server_address = sock.getsockname() as AddressOf<F>;
   }
 
   /**
@@ -174,9 +195,9 @@ export class TCPServer<Req = Socket> extends BaseServer<Req> {
    *
    * @returns The connected socket and the client's address.
    */
-  override async get_request(): Promise<[Req, Address]> {
+  override async get_request(): Promise<[Req, AddressOf<F>]> {
     const [conn, address] = await this.socket.accept();
-    return [conn as Req, address];
+    return [conn as Req, address as AddressOf<F>];
   }
 
   /**
@@ -220,6 +241,8 @@ export class TCPServer<Req = Socket> extends BaseServer<Req> {
  * datagram is a request `[packet, socket]`, handled one at a time, typically
  * by a {@linkcode DatagramRequestHandler}.
  *
+ * @typeParam F The address family the addresses are typed by: AF_INET.
+ *
  * @example An upper-casing UDP echo server
  * ```ts
  * import { AF_INET, SOCK_DGRAM, socket } from "@unisock/socket";
@@ -241,7 +264,7 @@ export class TCPServer<Req = Socket> extends BaseServer<Req> {
  * client.close();
  * ```
  */
-export class UDPServer extends TCPServer<DatagramRequest> {
+export class UDPServer<F extends number = typeof AF_INET> extends TCPServer<F, DatagramRequest> {
   /** `SOCK_DGRAM`. */
   override socket_type: number = SOCK_DGRAM;
   /** The largest datagram received whole; longer ones are cut. */
@@ -252,11 +275,11 @@ export class UDPServer extends TCPServer<DatagramRequest> {
    *
    * @returns `[[packet, socket], client_address]`.
    */
-  override async get_request(): Promise<[DatagramRequest, Address]> {
+  override async get_request(): Promise<[DatagramRequest, AddressOf<F>]> {
     const sock = this.socket;
     const [data, address] = await sock.recvfrom(this.max_packet_size);
     // A datagram socket always reports the sender ("" for an unnamed unix one).
-    return [[data, sock], address as Address];
+    return [[data, sock], address as AddressOf<F>];
   }
 
   /**
@@ -286,7 +309,9 @@ export class UDPServer extends TCPServer<DatagramRequest> {
 
 /**
  * {@linkcode TCPServer} over a unix stream socket; the address is a path.
- * `server_close()` does not remove the path, as in Python.
+ * `server_close()` does not remove the path, as in Python. It takes any
+ * handler class; a client's address is a string (usually empty): type the
+ * handler `StreamRequestHandler<string>` to read it as one.
  *
  * @example Serve on a unix path
  * ```ts ignore
@@ -301,7 +326,7 @@ export class UDPServer extends TCPServer<DatagramRequest> {
  * await server.serve_forever();
  * ```
  */
-export class UnixStreamServer extends TCPServer {
+export class UnixStreamServer extends TCPServer<typeof AF_UNIX> {
   /** `AF_UNIX`. */
   override address_family: number = AF_UNIX;
 }
@@ -322,7 +347,7 @@ export class UnixStreamServer extends TCPServer {
  * await server.serve_forever();
  * ```
  */
-export class UnixDatagramServer extends UDPServer {
+export class UnixDatagramServer extends UDPServer<typeof AF_UNIX> {
   /** `AF_UNIX`. */
   override address_family: number = AF_UNIX;
 }

@@ -139,8 +139,8 @@ export function ThreadingMixIn<TBase extends ServerClass>(Base: TBase): Threadin
  * await using server = new ThreadingTCPServer(["127.0.0.1", 0], Echo);
  * await server.ready;
  * const serving = server.serve_forever();
- * const a = await create_connection(server.server_address as [string, number]);
- * const b = await create_connection(server.server_address as [string, number]); // served while a is open
+ * const a = await create_connection(server.server_address);
+ * const b = await create_connection(server.server_address); // served while a is open
  * await b.sendall("hi\n");
  * await b.shutdown(SHUT_WR);
  * console.log(new TextDecoder().decode(await b.recv(10))); // "hi\n"

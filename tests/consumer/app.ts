@@ -19,7 +19,12 @@ import {
 } from "unisock";
 import { select } from "unisock/select";
 import { DefaultSelector, EVENT_READ } from "unisock/selectors";
-import { BaseRequestHandler, ThreadingTCPServer } from "unisock/socketserver";
+import {
+  BaseRequestHandler,
+  StreamRequestHandler,
+  ThreadingTCPServer,
+  UnixStreamServer,
+} from "unisock/socketserver";
 import { Thread } from "unisock/threading";
 import { errorcode } from "unisock/errno";
 
@@ -89,4 +94,26 @@ export async function typedAddresses(): Promise<number> {
   any.close();
   cli.close();
   return peerPort + flowinfo + scope_id + path.length + names.length + peerHost.length;
+}
+
+// Server and client addresses typed by the server class, as the tutorials use them.
+class Greeter extends StreamRequestHandler {
+  override async handle(): Promise<void> {
+    const [host, port] = this.client_address;
+    await this.wfile.write(`${host}:${port + 0}`);
+  }
+}
+
+export async function typedServerAddresses(): Promise<number> {
+  const server = new ThreadingTCPServer(["127.0.0.1", 0], Greeter);
+  await server.ready;
+  const [, port] = server.server_address;
+  const cli = await create_connection(server.server_address);
+  cli.close();
+  await server.server_close();
+  // One handler class serves a unix server too; its address is a path.
+  const unix = new UnixStreamServer("/tmp/unisock-consumer.sock", Greeter);
+  const path: string = unix.server_address;
+  await unix.server_close();
+  return port + 1 + path.length;
 }
