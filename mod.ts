@@ -43,21 +43,7 @@ export {
   timeout,
   TimeoutError,
 } from "./src/errors.ts";
-export {
-  type Address,
-  type AddressArg,
-  type AddressOf,
-  type Data,
-  type FromAddress,
-  type SendfileBlob,
-  type SendfileReader,
-  type SendfileSource,
-  Socket,
-  socket,
-  SocketFile,
-  type SocketFileOptions,
-  SocketType,
-} from "./src/socket/mod.ts";
+export * from "./src/socket/mod.ts";
 export {
   type AddrInfo,
   create_connection,
