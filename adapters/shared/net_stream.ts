@@ -15,7 +15,7 @@ import type {
   StreamSink,
 } from "../../src/backend.ts";
 import { type OSError, oserror } from "../../src/errors.ts";
-import { EBADF, ECANCELED, ENOTCONN, EPIPE } from "../../src/errno.ts";
+import { EBADF, ECANCELED, ECONNRESET, ENOTCONN, EPIPE } from "../../src/errno.ts";
 import { _StreamEvents } from "../../src/_events.ts";
 import { _inet } from "./address.ts";
 import { _translate } from "./errors.ts";
@@ -98,8 +98,8 @@ export class _NetStream implements StreamHandle {
   /** A TLS socket's hooks (`null`: a plain socket). */
   #tls: _TlsHooks | null;
   /**
-   * An EOF is always a FIN: Deno's `node:net` reads until EAGAIN, so a RST
-   * after the last data shows as ECONNRESET (see {@linkcode _NetStream.#onEnd}).
+   * Deno's `node:net`: an EOF whose connection the kernel already closed is a
+   * reset, told without a probing write (see {@linkcode _NetStream.#onEnd}).
    */
   #eofIsFin = false;
 
@@ -501,10 +501,16 @@ export class _NetStream implements StreamHandle {
   #onEnd(): void {
     const socket = this.#socket;
     if (
-      this.#eofIsFin || !this.#tcp || socket.writableEnded || socket.writableLength > 0 ||
-      this.#peerKnown()
+      !this.#tcp || socket.writableEnded || socket.writableLength > 0 || this.#peerKnown()
     ) {
       this.#events.end();
+      return;
+    }
+    if (this.#eofIsFin) {
+      // Deno reports some resets as EOF (a peek of its own can take the
+      // pending ECONNRESET first); the kernel closed the connection, so the
+      // peer reset it.
+      this.#onError(oserror(ECONNRESET));
       return;
     }
     try {
