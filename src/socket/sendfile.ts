@@ -19,7 +19,7 @@ export interface SendfileReader {
 }
 
 /**
- * A `Blob` (a file) as `sendfile` reads it: what `Bun.file(path)`,
+ * A `Blob` (a file) as `sendfile` reads it: what Bun's `file(path)`,
  * `fs.openAsBlob(path)` and `new Blob(...)` return. Named by shape so that
  * the types need neither the DOM lib nor `@types/node`.
  */

@@ -155,7 +155,7 @@ export class Socket<F extends number = number, T extends number = number> extend
    * Sends a file's bytes until EOF (or `count` bytes), as Python's
    * `sendfile` does without `os.sendfile`: a loop of `sendall`. JavaScript
    * runtimes expose no OS descriptor to hand to sendfile(2), so the file is
-   * what JavaScript has: bytes, a `Blob` (Bun's `Bun.file(path)`, Node's and
+   * what JavaScript has: bytes, a `Blob` (Bun's `file(path)`, Node's and
    * Deno's `await fs.openAsBlob(path)` from `node:fs`, a `File`), or a
    * Python-style binary file object with `read(size)` (and `seek(pos)`,
    * which is left just past what was sent).
