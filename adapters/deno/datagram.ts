@@ -22,7 +22,8 @@ import { _DatagramEvents } from "../../src/_events.ts";
 import { _bindDatagram as _bindShared } from "../shared/dgram.ts";
 import type { DenoAddr, DenoApi, DenoDatagramConn } from "./api.ts";
 import { _denied, _translate } from "./errors.ts";
-import { _address, _closeQuietly, _noop } from "./stream.ts";
+import { _address, _noop } from "./stream.ts";
+import { _closeQuietly } from "../shared/quietly.ts";
 
 /** Receive buffer for UDP: the largest IPv4/IPv6 payload fits. */
 const _UDP_BUFFER = 64 * 1024;

@@ -18,7 +18,8 @@ import { _ListenerEvents } from "../../src/_events.ts";
 import { _acceptAgain } from "../shared/accept.ts";
 import type { DenoApi, DenoConn, DenoListener } from "./api.ts";
 import { _translate } from "./errors.ts";
-import { _address, _closeQuietly, _DenoStream } from "./stream.ts";
+import { _address, _DenoStream } from "./stream.ts";
+import { _closeQuietly } from "../shared/quietly.ts";
 
 /**
  * Closed listeners whose descriptor is not released yet: Deno closes a

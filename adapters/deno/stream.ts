@@ -17,6 +17,7 @@ import process from "node:process";
 import * as E from "../../src/errno.ts";
 import { oserror } from "../../src/errors.ts";
 import { _inet } from "../shared/address.ts";
+import { _closeQuietly } from "../shared/quietly.ts";
 import type { DenoAddr, DenoApi, DenoConn } from "./api.ts";
 import { _translate } from "./errors.ts";
 
@@ -80,25 +81,6 @@ export function _address(addr: DenoAddr): BackendAddress {
   return "path" in addr
     ? { kind: "unix", path: addr.path ?? "" }
     : _inet(addr.hostname, addr.port, null);
-}
-
-/**
- * Closes a Deno resource, ignoring "already closed".
- *
- * @param resource Anything with a `close()`.
- *
- * @example Close twice safely
- * ```ts ignore
- * _closeQuietly(conn);
- * _closeQuietly(conn);
- * ```
- */
-export function _closeQuietly(resource: { close(): void }): void {
-  try {
-    resource.close();
-  } catch {
-    // BadResource: already closed.
-  }
 }
 
 /** One connected Deno stream as a {@linkcode StreamHandle}. */

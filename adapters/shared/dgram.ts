@@ -19,6 +19,7 @@ import { EAFNOSUPPORT, EBADF } from "../../src/errno.ts";
 import { _DatagramEvents } from "../../src/_events.ts";
 import { _bound } from "./address.ts";
 import { _translate } from "./errors.ts";
+import { _closeQuietly } from "./quietly.ts";
 
 /**
  * A bound `dgram.Socket` seen as a {@linkcode DatagramHandle}: Node's, and
@@ -222,12 +223,4 @@ export function _bindDatagram(
       onError(err);
     }
   });
-}
-
-function _closeQuietly(socket: dgram.Socket): void {
-  try {
-    socket.close();
-  } catch {
-    // Never bound or already closed.
-  }
 }

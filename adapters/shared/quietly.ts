@@ -24,3 +24,20 @@ export function _quietly(call: () => unknown): void {
     // Already closed by the runtime.
   }
 }
+
+/**
+ * Closes a runtime resource (socket, listener, connection), ignoring "already
+ * closed" or "never bound".
+ *
+ * @param resource Anything with a `close()`.
+ *
+ * @example Close twice safely
+ * ```ts ignore
+ * import { _closeQuietly } from "./quietly.ts";
+ * _closeQuietly(conn);
+ * _closeQuietly(conn);
+ * ```
+ */
+export function _closeQuietly(resource: { close(): unknown }): void {
+  _quietly(() => resource.close());
+}
