@@ -7,17 +7,11 @@
 import * as net from "node:net";
 import * as fs from "node:fs";
 import { dirname } from "node:path";
-import type {
-  BackendAddress,
-  ListenerHandle,
-  ListenerSink,
-  ListenOptions,
-} from "../../src/backend.ts";
+import type { BackendAddress, ListenerHandle, ListenOptions } from "../../src/backend.ts";
 import type { OSError } from "../../src/errors.ts";
 import { EACCES } from "../../src/errno.ts";
-import { _ListenerEvents } from "../../src/_events.ts";
 import { _bound } from "./address.ts";
-import { _isTransientAccept } from "./accept.ts";
+import { _ListenerBase } from "./listener.ts";
 import { _translate } from "./errors.ts";
 import { _NetStream } from "./net_stream.ts";
 import { _clusterShared } from "../node/process.ts";
@@ -53,12 +47,10 @@ interface _DenoTcpHandle {
  * l.start({ connection: (s) => s.close(), error: console.error });
  * ```
  */
-export class _NetListener implements ListenerHandle {
+export class _NetListener extends _ListenerBase {
   /** The bound address, with the real port. */
   readonly local: BackendAddress;
   #server: net.Server;
-  #events = new _ListenerEvents();
-  #closed = false;
   #rearm: ReturnType<typeof setInterval> | null = null;
 
   /**
@@ -71,36 +63,22 @@ export class _NetListener implements ListenerHandle {
    * listener's accept loop is re-armed (see {@linkcode _DENO_REARM_MS}).
    */
   constructor(server: net.Server, local: BackendAddress, deno = false) {
+    super();
     this.local = local;
     this.#server = server;
     if (deno && local.kind === "inet") {
       this.#rearm = setInterval(() => this.#rearmDeno(), _DENO_REARM_MS);
       (this.#rearm as { unref?: () => void }).unref?.();
     }
-    server.on("error", (err: unknown) => this.#onError(_translate(err)));
+    server.on("error", (err: unknown) => this.failed(_translate(err)));
     server.on("connection", (socket: net.Socket) => {
-      const stream = _NetStream.accepted(socket, this.local, deno);
-      // A connection reset before it was accepted: skipped, as accept(2) skips it.
-      if (stream === null) socket.destroy();
-      else this.#events.connection(stream);
+      this.accepted(_NetStream.accepted(socket, this.local, deno), () => socket.destroy());
     });
   }
 
-  /**
-   * Begins handing connections to `sink`.
-   *
-   * @param sink Receives accepted connections and errors.
-   */
-  start(sink: ListenerSink): void {
-    this.#events.start(sink);
-  }
-
-  /** Stops listening; waiting connections are reset, accepted ones stay open. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+  /** Stops the server (called once, by `close()`). */
+  protected stop(): void {
     if (this.#rearm !== null) clearInterval(this.#rearm);
-    this.#events.close();
     _closeServer(this.#server, this.local);
   }
 
@@ -110,12 +88,6 @@ export class _NetListener implements ListenerHandle {
       ._handle;
     // The backlog is ignored: the socket already listens.
     if (typeof handle?.listen === "function") handle.listen(0);
-  }
-
-  #onError(error: OSError): void {
-    if (this.#closed || _isTransientAccept(error.errno)) return;
-    this.#events.error(error);
-    this.close();
   }
 }
 
