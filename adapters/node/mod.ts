@@ -25,7 +25,7 @@ import { _immediateTurn } from "../shared/io_turn.ts";
 /** Why unix datagram sockets are missing (also the capability text). */
 const _NO_UNIX_DGRAM = "Node's dgram module has no AF_UNIX datagram sockets";
 import { _processes } from "../shared/process.ts";
-import { _nodeStarter, _unixStreamGap } from "./process.ts";
+import { _clusterShared, _nodeStarter, _unixStreamGap } from "./process.ts";
 
 /** Platforms where Node honours `reusePort` (others fail the bind). */
 const _REUSEPORT_PLATFORMS: ReadonlySet<string> = new Set(["linux", "freebsd", "sunos", "aix"]);
@@ -66,10 +66,11 @@ function _capabilities(): BackendCapabilities {
  * ```
  */
 export function nodeBackend(): Backend {
+  const clusterWorker = _clusterShared();
   return {
     name: "node",
     capabilities: _capabilities(),
-    listen: _listen,
+    listen: (options) => _listen(options, false, clusterWorker),
     connect: _connect,
     bindDatagram: (options) => _bindDatagram(options, _NO_UNIX_DGRAM),
     lookup: _lookup,

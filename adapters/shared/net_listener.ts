@@ -14,7 +14,6 @@ import { _bound } from "./address.ts";
 import { _ListenerBase } from "./listener.ts";
 import { _translate } from "./errors.ts";
 import { _NetStream } from "./net_stream.ts";
-import { _clusterShared } from "../node/process.ts";
 
 /**
  * How often a TCP listener of Deno's `node:net` is asked to accept again.
@@ -151,11 +150,11 @@ function _listenError(err: unknown, address: BackendAddress): OSError {
 }
 
 /** Node's listen options for backend listen options. */
-function _listenOptions(options: ListenOptions): net.ListenOptions {
+function _listenOptions(options: ListenOptions, clusterWorker: boolean): net.ListenOptions {
   const { address, backlog } = options;
   // A forking server's worker is a cluster worker: its SO_REUSEPORT listener
   // joins the primary's shared one instead (round-robin, see node/process.ts).
-  const shared = options.reusePort && _clusterShared();
+  const shared = options.reusePort && clusterWorker;
   if (address.kind === "unix") return { path: address.path, backlog, exclusive: !shared };
   const listen: net.ListenOptions = {
     host: address.host,
@@ -174,6 +173,8 @@ function _listenOptions(options: ListenOptions): net.ListenOptions {
  *
  * @param options Where to listen, backlog, SO_REUSEPORT and IPV6_V6ONLY.
  * @param deno Whether this is Deno's `node:net` (see {@linkcode _NetListener}).
+ * @param clusterWorker Whether this process is a `node:cluster` worker, whose
+ * SO_REUSEPORT listeners join the primary's shared one.
  * @returns The listener, its `local` carrying the real port; rejects with a
  * translated OSError (EADDRINUSE, EADDRNOTAVAIL, EACCES, ENOENT …).
  *
@@ -187,7 +188,11 @@ function _listenOptions(options: ListenOptions): net.ListenOptions {
  * console.log(l.local);
  * ```
  */
-export function _listen(options: ListenOptions, deno = false): Promise<ListenerHandle> {
+export function _listen(
+  options: ListenOptions,
+  deno = false,
+  clusterWorker = false,
+): Promise<ListenerHandle> {
   return new Promise<ListenerHandle>((resolve, reject) => {
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
     let settled = false;
@@ -200,7 +205,7 @@ export function _listen(options: ListenOptions, deno = false): Promise<ListenerH
     };
     server.on("error", onError);
     try {
-      server.listen(_listenOptions(options), () => {
+      server.listen(_listenOptions(options, clusterWorker), () => {
         if (settled) return;
         settled = true;
         server.off("error", onError);
