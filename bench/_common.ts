@@ -121,7 +121,10 @@ export const QUICK: Sizes = {
   tlsBulkBytes: 32 * 1024 * 1024,
 };
 
-/** Sizes of the untimed warm-up pass that precedes a timed one. */
+/**
+ * Sizes of the untimed warm-up pass that precedes a timed one, except for
+ * the connection rows (see {@linkcode warmupSizes}).
+ */
 export const WARMUP: Sizes = {
   bulkBytes: 16 * 1024 * 1024,
   pingpongTrips: 500,
@@ -138,6 +141,26 @@ export const WARMUP: Sizes = {
   tlsTrips: 500,
   tlsBulkBytes: 8 * 1024 * 1024,
 };
+
+/**
+ * The warm-up pass before a timed pass of `sizes`: {@linkcode WARMUP}, but
+ * `connrate` and `concurrent` warm up with a pass as large as the timed one.
+ * Their timed pass is short (under a second) and each connection runs the
+ * longest code path of any row, so a small warm-up left that code's
+ * compilation inside the timed pass, which measured the code's size more than
+ * its speed (bench/README.md, "Before and after this round's restructuring").
+ *
+ * @param sizes The timed pass's sizes.
+ * @returns The warm-up pass's sizes.
+ */
+export function warmupSizes(sizes: Sizes): Sizes {
+  return {
+    ...WARMUP,
+    connections: sizes.connections,
+    concurrentConns: sizes.concurrentConns,
+    concurrentTrips: sizes.concurrentTrips,
+  };
+}
 
 /**
  * A file of the test certificates (`tests/fixtures/tls/`): the TLS workloads'

@@ -20,7 +20,7 @@ import {
   type Measurement,
   QUICK,
   type Sizes,
-  WARMUP,
+  warmupSizes,
   type Workload,
   WORKLOADS,
 } from "./_common.ts";
@@ -67,7 +67,7 @@ async function _main(): Promise<void> {
       return;
     }
   }
-  await pair.drive(port, WARMUP, true);
+  await pair.drive(port, warmupSizes(sizes), true);
   const result: Measurement = await pair.drive(port, sizes, false);
   console.log(`RESULT ${JSON.stringify(result)}`);
   process.exit(0);

@@ -34,7 +34,7 @@ import {
   median,
   QUICK,
   UNITS,
-  WARMUP,
+  warmupSizes,
   type Workload,
   WORKLOAD_INFO,
   WORKLOADS,
@@ -120,7 +120,7 @@ function _command(
       "--sizes",
       sizes,
       "--warm",
-      JSON.stringify(WARMUP),
+      JSON.stringify(warmupSizes(opts.quick ? QUICK : FULL)),
       ...args,
     ];
   }
