@@ -435,6 +435,28 @@ test("has_ipv6, has_dualstack_ipv6 and SOCK_RAW", () => {
   assert.throws(() => socket(AF_INET6, SOCK_RAW), isError(OSError, 93));
 });
 
+test("socket types Linux knows but no runtime offers, and unknown ones (as CPython)", () => {
+  // CPython on Linux: SOCK_RDM (4) and SOCK_SEQPACKET (5) over IP give ESOCKTNOSUPPORT,
+  // an unknown type EINVAL; AF_UNIX SOCK_SEQPACKET exists there, here it names the reason.
+  for (const family of [AF_INET, AF_INET6, AF_UNIX]) {
+    assert.throws(() => socket(family, 4), isError(OSError, 94));
+    assert.throws(() => socket(family, 99), isError(OSError, 22));
+  }
+  assert.throws(() => socket(AF_INET, 5), isError(OSError, 94));
+  assert.throws(() => socket(AF_INET6, 5), isError(OSError, 94));
+  const err = (() => {
+    try {
+      socket(AF_UNIX, 5);
+    } catch (e) {
+      return e;
+    }
+  })();
+  assert.ok(err instanceof OSError);
+  assert.equal(err.errno, 94);
+  assert.match(err.message, /^\[Errno 94\] Socket type not supported: AF_UNIX SOCK_SEQPACKET/);
+  assert.match(err.message, /(deno|bun|node)/);
+});
+
 // ---- create_connection, create_server, socketpair ---------------------------------------
 
 test("create_connection: connects by name, with timeout and source address", async () => {

@@ -42,6 +42,9 @@ export type _Parsed = ReturnType<typeof _checkAddress>;
 
 const _SOCK_NONBLOCK = 0o4000;
 const _SOCK_CLOEXEC = 0o2000000;
+/** Linux's SOCK_RDM and SOCK_SEQPACKET: types Linux knows, which no runtime offers. */
+const _SOCK_RDM = 4;
+const _SOCK_SEQPACKET = 5;
 /**
  * The backlog a listener is made with: it exists before `listen(n)` is
  * called, so take the most the kernel allows (a smaller one stalled
@@ -121,6 +124,16 @@ export class _Endpoint<S> {
       throw new OSError(
         E.EPROTONOSUPPORT,
         "Protocol not supported: JavaScript runtimes expose no raw sockets",
+      );
+    }
+    if (type === _SOCK_RDM || type === _SOCK_SEQPACKET) {
+      // Linux: a type it knows but not for this family; AF_UNIX SOCK_SEQPACKET
+      // exists on Linux, but no JavaScript runtime exposes it.
+      throw new OSError(
+        E.ESOCKTNOSUPPORT,
+        family === AF_UNIX && type === _SOCK_SEQPACKET
+          ? `Socket type not supported: AF_UNIX SOCK_SEQPACKET sockets are not available on ${getBackend().name} (no JavaScript runtime exposes them)`
+          : undefined,
       );
     }
     if (type !== SOCK_STREAM && type !== SOCK_DGRAM) throw new OSError(E.EINVAL);
