@@ -13,6 +13,7 @@ interface Stage {
   readonly cmd: string;
   readonly args: readonly string[];
   readonly count?: (out: string) => [number, number] | null;
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const deno = (out: string): [number, number] | null => {
@@ -87,6 +88,15 @@ const stages: Stage[] = [
     args: ["test", "-A", "--unstable-net", "tests/"],
     count: deno,
   },
+  {
+    // The opt-in Deno.Conn stream path (README, "Deno"); tests that need a
+    // RST or a source address skip themselves there.
+    name: "deno test --unstable-net, UNISOCK_DENO_NET=conn",
+    cmd: bin("deno"),
+    args: ["test", "-A", "--unstable-net", "tests/"],
+    count: deno,
+    env: { UNISOCK_DENO_NET: "conn" },
+  },
   { name: "bun test", cmd: bin("bun"), args: ["test", "--timeout", "60000", "tests/"], count: bun },
   {
     name: "node --test",
@@ -100,7 +110,7 @@ function run(stage: Stage): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
     const child = spawn(stage.cmd, stage.args as string[], {
       cwd: root,
-      env: { ...process.env, NO_COLOR: "1" },
+      env: { ...process.env, NO_COLOR: "1", ...stage.env },
     });
     let out = "";
     const take = (d: Buffer) => {

@@ -14,11 +14,11 @@ import type {
 } from "../../src/backend.ts";
 import * as E from "../../src/errno.ts";
 import { oserror } from "../../src/errors.ts";
-import { _ListenerEvents } from "../../src/_events.ts";
 import { _acceptAgain } from "../shared/accept.ts";
+import { _ListenerBase } from "../shared/listener.ts";
 import type { DenoApi, DenoConn, DenoListener } from "./api.ts";
 import { _translate } from "./errors.ts";
-import { _address, _DenoStream } from "./stream.ts";
+import { _address, _DenoStream, _noop } from "./stream.ts";
 import { _closeQuietly } from "../shared/quietly.ts";
 
 /**
@@ -49,12 +49,11 @@ export async function _listenersReleased(): Promise<void> {
  * A Deno listener as a {@linkcode ListenerHandle}. The accept loop starts
  * with `start()` (the kernel's backlog holds connections until then).
  */
-export class _DenoListener implements ListenerHandle {
+export class _DenoListener extends _ListenerBase {
   /** The bound endpoint. */
   readonly local: BackendAddress;
   #listener: DenoListener;
-  #closed = false;
-  #events = new _ListenerEvents();
+  #stopped = false;
   #accepting: Promise<unknown> | null = null; // null until start()
 
   /**
@@ -63,6 +62,7 @@ export class _DenoListener implements ListenerHandle {
    * @param listener The Deno listener, now owned by this handle.
    */
   constructor(listener: DenoListener) {
+    super();
     this.#listener = listener;
     this.local = _address(listener.addr);
   }
@@ -72,16 +72,14 @@ export class _DenoListener implements ListenerHandle {
    *
    * @param sink Receives the accepted connections.
    */
-  start(sink: ListenerSink): void {
-    this.#events.start(sink);
+  override start(sink: ListenerSink): void {
+    super.start(sink);
     if (this.#accepting === null) this.#accept();
   }
 
-  /** Stops accepting; a pending accept ends silently. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#events.close();
+  /** Closes Deno's listener; a pending accept ends silently. */
+  protected stop(): void {
+    this.#stopped = true;
     _closeQuietly(this.#listener);
     const accepting = this.#accepting;
     if (accepting !== null) {
@@ -101,29 +99,23 @@ export class _DenoListener implements ListenerHandle {
 
   /** Issues the next accept (one in flight at a time), settled by callbacks. */
   #accept = (): void => {
-    if (this.#closed) return;
+    if (this.#stopped) return;
     const accepting = this.#listener.accept();
     this.#accepting = accepting;
     accepting.then(this.#onAccept, this.#onAcceptError);
   };
 
   #onAccept = (conn: DenoConn): void => {
-    if (this.#closed) return _closeQuietly(conn);
-    try {
-      this.#events.connection(new _DenoStream(conn));
-    } catch {
-      // The core's sink does not throw; accepting goes on regardless.
-    }
+    if (this.#stopped) return _closeQuietly(conn);
+    this.accepted(new _DenoStream(conn), _noop);
     this.#accept();
   };
 
-  /** Only "this listener is closed" ends it (see `../shared/accept.ts`). */
+  /** Transient errors accept again (with a back-off when out of descriptors); others end it. */
   #onAcceptError = (err: unknown): void => {
-    if (this.#closed) return;
+    if (this.#stopped) return;
     const error = _translate(err);
-    if (_acceptAgain(error.errno, this.#accept)) return;
-    this.#events.error(error);
-    this.close();
+    if (!_acceptAgain(error.errno, this.#accept)) this.failed(error);
   };
 }
 
