@@ -21,6 +21,16 @@ function _unsupported(call: string, why: string): OSError {
 }
 
 /**
+ * The error of `socket(family, type, proto, fileno)` with a descriptor:
+ * Python adopts the OS descriptor, which no runtime allows.
+ *
+ * @returns OSError EOPNOTSUPP (95) saying why.
+ */
+export function _noFileno(): OSError {
+  return _unsupported("socket", `${_NO_FD} (its fileno argument)`);
+}
+
+/**
  * Not available: a socket from an OS file descriptor (Python's `fromfd`); raises OSError
  * EOPNOTSUPP (95) saying why.
  *

@@ -19,6 +19,7 @@ import {
   recv_fds,
   SOCK_DGRAM,
   SOCK_STREAM,
+  Socket,
   socket,
   socketpair,
 } from "unisock";
@@ -172,6 +173,10 @@ test("unsupported Python calls raise OSError EOPNOTSUPP saying why", async () =>
   await assert.rejects(s.recvmsg(10), why);
   await assert.rejects(s.recvmsg_into([new Uint8Array(4)]), why);
   assert.throws(() => fromfd(3, AF_INET, SOCK_STREAM), why);
+  // Python's fourth argument adopts an OS descriptor; JavaScript callers can pass it too.
+  assert.throws(() => socket(AF_INET, SOCK_STREAM, 0, 3), why);
+  assert.throws(() => new Socket(AF_INET, SOCK_STREAM, 0, 3), why);
+  socket(AF_INET, SOCK_STREAM, 0, null).close();
   assert.throws(() => if_nameindex(), why);
   await assert.rejects(recv_fds(s, 10, 1), why);
 });

@@ -389,7 +389,10 @@ export class Socket<F extends number = number, T extends number = number> extend
  * @param family `AF_INET` (default), `AF_INET6` or `AF_UNIX`.
  * @param type `SOCK_STREAM` (default) or `SOCK_DGRAM`.
  * @param proto 0, or the protocol matching the type.
+ * @param fileno Python adopts this OS descriptor; no runtime allows it, so
+ * anything but `null` raises OSError EOPNOTSUPP (95) saying why.
  * @returns The new socket.
+ * @throws {OSError} EOPNOTSUPP (95) for a `fileno`.
  *
  * @example A UDP socket
  * ```ts
@@ -402,6 +405,7 @@ export function socket<F extends number = typeof AF_INET, T extends number = typ
   family: F = AF_INET as F,
   type: T = SOCK_STREAM as T,
   proto: number = 0,
+  fileno: number | null = null,
 ): Socket<F, T> {
-  return new Socket(family, type, proto);
+  return new Socket(family, type, proto, fileno);
 }

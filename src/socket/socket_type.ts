@@ -17,6 +17,7 @@ import { _SEND_CHUNK } from "./stream.ts";
 import { _Endpoint } from "./endpoint.ts";
 import { _traced } from "./waiting.ts";
 import { _remade } from "../errors.ts";
+import { _noFileno } from "../unsupported.ts";
 import {
   _readline,
   _recv,
@@ -92,8 +93,16 @@ export class SocketType<F extends number = number, T extends number = number> {
    * @param family `AF_INET` (default), `AF_INET6` or `AF_UNIX`.
    * @param type `SOCK_STREAM` (default) or `SOCK_DGRAM`; `SOCK_RAW` throws EPROTONOSUPPORT.
    * @param proto 0, or the protocol matching the type.
+   * @param fileno Python adopts this OS descriptor; no runtime allows it, so
+   * anything but `null` raises OSError EOPNOTSUPP (95) saying why.
    */
-  constructor(family: F = AF_INET as F, type: T = SOCK_STREAM as T, proto: number = 0) {
+  constructor(
+    family: F = AF_INET as F,
+    type: T = SOCK_STREAM as T,
+    proto: number = 0,
+    fileno: number | null = null,
+  ) {
+    if (fileno !== null && fileno !== undefined) throw _noFileno();
     const ep = new _Endpoint<unknown>(family, type, proto, this, SocketType.#accepted);
     this.#ep = ep;
     this.family = ep.family as F;
