@@ -22,6 +22,13 @@ import type { OSError } from "./errors.ts";
 type _Event = [number, unknown, unknown];
 
 /**
+ * What is told when events begin and stop waiting for `start`: a function,
+ * or an object with `holdEvents` (an adapter's handle itself, so that no
+ * closure is made per handle).
+ */
+export type _Hold = ((on: boolean) => void) | { holdEvents(on: boolean): void };
+
+/**
  * The common part: a queue of events until `start`, then direct delivery;
  * an error is the last event delivered.
  */
@@ -31,14 +38,14 @@ abstract class _Events<S> {
   #queue: _Event[] | null = null;
   #started = false;
   #done = false;
-  #hold: ((on: boolean) => void) | null;
+  #hold: _Hold | null;
 
   /**
    * @param hold Called with `true` when events begin to wait for `start`,
    * with `false` once they were delivered: lets the adapter stop reading
    * from the runtime meanwhile, so nothing piles up unbounded.
    */
-  constructor(hold: ((on: boolean) => void) | null = null) {
+  constructor(hold: _Hold | null = null) {
     this.#hold = hold;
   }
 
@@ -80,7 +87,7 @@ abstract class _Events<S> {
     }
     if (this.#queue === null) {
       this.#queue = [];
-      this.#hold?.(true);
+      this.#holding(true);
     }
     this.#queue.push([kind, a, b]);
   }
@@ -108,7 +115,14 @@ abstract class _Events<S> {
       this.deliver(sink, kind, a, b);
     }
     this.#queue = null;
-    if (!this.#done) this.#hold?.(false);
+    if (!this.#done) this.#holding(false);
+  }
+
+  #holding(on: boolean): void {
+    const h = this.#hold;
+    if (h === null) return;
+    if (typeof h === "function") h(on);
+    else h.holdEvents(on);
   }
 }
 

@@ -62,7 +62,12 @@ export class _Watchers {
   }
 }
 
-const _table = new Map<number, Pollable>();
+/**
+ * The open sockets by descriptor number. An array rather than a Map: a
+ * freed slot is overwritten, while Bun's Map kept deleted values reachable
+ * until it rehashed, so every closed socket survived young collections.
+ */
+const _table: (Pollable | undefined)[] = [undefined, undefined, undefined];
 /** Freed descriptor numbers below `_next`, as a binary min-heap. */
 const _free: number[] = [];
 /** The lowest number never handed out. */
@@ -77,7 +82,8 @@ let _next = 3;
  */
 export function _allocFd(owner: Pollable): number {
   const fd = _free.length > 0 ? _heapPop() : _next++;
-  _table.set(fd, owner);
+  if (fd === _table.length) _table.push(owner);
+  else _table[fd] = owner;
   return fd;
 }
 
@@ -87,7 +93,8 @@ export function _allocFd(owner: Pollable): number {
  * @param fd The descriptor.
  */
 export function _freeFd(fd: number): void {
-  if (!_table.delete(fd)) return;
+  if (_lookupFd(fd) === undefined) return;
+  _table[fd] = undefined;
   _free.push(fd);
   let i = _free.length - 1;
   while (i > 0) {
@@ -124,5 +131,5 @@ function _heapPop(): number {
  * @returns The socket, or `undefined`.
  */
 export function _lookupFd(fd: number): Pollable | undefined {
-  return _table.get(fd);
+  return fd >= 3 && fd < _table.length ? _table[fd] : undefined;
 }

@@ -88,6 +88,11 @@ interface _Queued {
 
 const _EMPTY = new Uint8Array(0);
 
+/** Resets a Bun socket, ignoring a socket already closed. */
+function _terminate(sock: BunSocket<_Slot>): void {
+  _quietly(() => sock.terminate());
+}
+
 /** A connected Bun stream socket as a {@linkcode StreamHandle}. */
 export class _BunStream implements StreamHandle, _Slot {
   /** Local endpoint. */
@@ -120,11 +125,19 @@ export class _BunStream implements StreamHandle, _Slot {
     this.#sock = sock;
     this.local = local;
     this.remote = remote;
-    this.#events = new _StreamEvents((on) => {
-      this.#holding = on;
-      this.#applyReading();
-    });
+    this.#events = new _StreamEvents(this);
     sock.data = this;
+  }
+
+  /**
+   * Events wait for `start()` (`true`) or were delivered (`false`): reading
+   * pauses meanwhile.
+   *
+   * @param on Whether events wait.
+   */
+  holdEvents(on: boolean): void {
+    this.#holding = on;
+    this.#applyReading();
   }
 
   /**
@@ -160,8 +173,10 @@ export class _BunStream implements StreamHandle, _Slot {
    */
   static connected(sock: BunSocket<_Slot>, peer: BackendAddress): _BunStream {
     if (peer.kind === "unix") return new _BunStream(sock, { kind: "unix", path: "" }, peer);
-    const any: BackendAddress = { ...peer, host: peer.version === 6 ? "::" : "0.0.0.0", port: 0 };
-    const local = _inet(sock.localAddress, sock.localPort, any);
+    const host = sock.localAddress, port = sock.localPort;
+    const local = host === undefined || host === "" || port === undefined
+      ? { ...peer, host: peer.version === 6 ? "::" : "0.0.0.0", port: 0 } // Bun knows none
+      : _inet(host, port, peer);
     const remote = _isWildcard(peer.host) ? _inet(sock.remoteAddress, sock.remotePort, peer) : peer;
     return new _BunStream(sock, local, remote);
   }
@@ -216,7 +231,8 @@ export class _BunStream implements StreamHandle, _Slot {
   close(): void {
     if (this.#closed) return;
     this.#detachSink();
-    this.#afterWrites(() => this.#endSocket(), () => {});
+    if (this.#queue.length === 0) this.#endSocket();
+    else this.#afterWrites(() => this.#endSocket(), () => {});
   }
 
   /** Closes at once with RST; queued writes reject with EBADF. */
@@ -288,7 +304,12 @@ export class _BunStream implements StreamHandle, _Slot {
     const paused = this.#holding || this.#userPaused;
     if (paused === this.#readPaused || this.#gone) return;
     this.#readPaused = paused;
-    _quietly(() => paused ? this.#sock.pause() : this.#sock.resume());
+    try {
+      if (paused) this.#sock.pause();
+      else this.#sock.resume();
+    } catch {
+      // Closed by Bun meanwhile.
+    }
   }
 
   #fail(err: OSError): void {
@@ -344,7 +365,11 @@ export class _BunStream implements StreamHandle, _Slot {
   #endSocket(): void {
     if (this.#gone) return;
     this.#gone = true;
-    _quietly(() => this.#sock.end());
+    try {
+      this.#sock.end();
+    } catch {
+      // Closed by Bun meanwhile.
+    }
   }
 }
 
@@ -370,7 +395,7 @@ export class _BunListener extends _ListenerBase implements _Slot {
 
   /** Bun accepted `sock` (its `data` was this listener). */
   onOpen(sock: BunSocket<_Slot>): void {
-    this.accepted(_BunStream.accepted(sock, this.local), () => _quietly(() => sock.terminate()));
+    this.accepted(_BunStream.accepted(sock, this.local), sock, _terminate);
   }
 
   onData(): void {}

@@ -27,7 +27,7 @@ import { _isTransientAccept } from "./accept.ts";
  * class _MyListener extends _ListenerBase {
  *   constructor(readonly local: BackendAddress, server: Server) {
  *     super();
- *     server.onConnection = (s) => this.accepted(wrap(s), () => s.destroy());
+ *     server.onConnection = (s) => this.accepted(wrap(s), s, (s) => s.destroy());
  *     server.onError = (err) => this.failed(translate(err));
  *   }
  *   protected stop(): void { server.close(); }
@@ -65,11 +65,13 @@ export abstract class _ListenerBase implements ListenerHandle {
    *
    * @param stream Its handle, or `null` for a connection reset before it
    * was accepted (accept(2) skips it).
-   * @param reset Resets the runtime's socket when `stream` is `null`.
+   * @param socket The runtime's socket.
+   * @param reset Resets `socket` when `stream` is `null` (a shared
+   * function: no closure per connection).
    */
-  protected accepted(stream: StreamHandle | null, reset: () => void): void {
+  protected accepted<R>(stream: StreamHandle | null, socket: R, reset: (socket: R) => void): void {
     if (stream !== null) this.#events.connection(stream);
-    else reset();
+    else reset(socket);
   }
 
   /**

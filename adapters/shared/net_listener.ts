@@ -71,7 +71,7 @@ export class _NetListener extends _ListenerBase {
     }
     server.on("error", (err: unknown) => this.failed(_translate(err)));
     server.on("connection", (socket: net.Socket) => {
-      this.accepted(_NetStream.accepted(socket, this.local, deno), () => socket.destroy());
+      this.accepted(_NetStream.accepted(socket, this.local, deno), socket, _destroy);
     });
   }
 
@@ -88,6 +88,11 @@ export class _NetListener extends _ListenerBase {
     // The backlog is ignored: the socket already listens.
     if (typeof handle?.listen === "function") handle.listen(0);
   }
+}
+
+/** Resets an accepted socket that is not handed over. */
+function _destroy(socket: net.Socket): void {
+  socket.destroy();
 }
 
 /**

@@ -23,6 +23,9 @@ import * as E from "../errno.ts";
 import { OSError } from "../errors.ts";
 import { _intArg, _pyType } from "../_args.ts";
 
+/** SO_LINGER off, every socket's default. */
+const _NO_LINGER: readonly [number, number] = [0, 0];
+
 /** A boolean option. */
 export type _Flag = "reuseaddr" | "reuseport" | "keepalive" | "broadcast" | "nodelay" | "v6only";
 /** An option the core keeps: a flag or a buffer size. */
@@ -48,8 +51,8 @@ export class _SocketOptions {
   rcvbuf: number;
   /** SO_SNDBUF as Linux reports it. */
   sndbuf: number;
-  /** SO_LINGER's `[onoff, seconds]`. */
-  linger: [number, number] = [0, 0];
+  /** SO_LINGER's `[onoff, seconds]` (replaced, never changed in place: the default is shared). */
+  linger: readonly [number, number] = _NO_LINGER;
 
   /**
    * Linux's defaults for a socket of this family and type.

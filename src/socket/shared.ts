@@ -32,8 +32,8 @@ export class _SocketShared {
   readonly options: _SocketOptions;
   /** The socket's blocking calls in progress. */
   readonly waiting: _Waiting = new _Waiting();
-  /** select/poll/selectors watching the socket. */
-  readonly watchers: _Watchers = new _Watchers();
+  /** select/poll/selectors watching the socket (made when first watched: most sockets never are). */
+  #watchers: _Watchers | null = null;
 
   /**
    * Shared state of a new socket.
@@ -49,10 +49,15 @@ export class _SocketShared {
     this.options = new _SocketOptions(family, type);
   }
 
+  /** select/poll/selectors watching the socket. */
+  get watchers(): _Watchers {
+    return this.#watchers ??= new _Watchers();
+  }
+
   /** After every change: wakes the waiters it lets finish, then tells select/poll. */
   notify(): void {
     this.waiting.notify();
-    this.watchers.notify();
+    this.#watchers?.notify();
   }
 
   /**

@@ -566,8 +566,8 @@ export class _Stream implements StreamSink {
    */
   close(): void {
     const h = this.#handle;
-    const [onoff, seconds] = this.#shared.options.linger;
-    if (this.#rbuf.length > 0 || (onoff !== 0 && seconds === 0)) {
+    const linger = this.#shared.options.linger;
+    if (this.#rbuf.length > 0 || (linger[0] !== 0 && linger[1] === 0)) {
       this.#rbuf.clear();
       h.abort();
     } else {
