@@ -107,7 +107,7 @@ export class _DenoListener extends _ListenerBase {
 
   #onAccept = (conn: DenoConn): void => {
     if (this.#stopped) return _closeQuietly(conn);
-    this.accepted(new _DenoStream(conn), _noop);
+    this.accepted(new _DenoStream(conn), conn, _noop);
     this.#accept();
   };
 
