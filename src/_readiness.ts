@@ -62,7 +62,14 @@ export class _Watchers {
   }
 }
 
-const _table = new Map<number, Pollable>();
+/**
+ * The open sockets, indexed by descriptor (numbers are small and reused, so
+ * the array stays dense). Not a Map: with an entry added and deleted per
+ * connection, V8's replaced Map tables kept the sockets they had held alive
+ * through young-generation GCs until the next full GC (CONTRIBUTING.md,
+ * Performance).
+ */
+const _table: (Pollable | undefined)[] = [];
 /** Freed descriptor numbers below `_next`, as a binary min-heap. */
 const _free: number[] = [];
 /** The lowest number never handed out. */
@@ -77,7 +84,7 @@ let _next = 3;
  */
 export function _allocFd(owner: Pollable): number {
   const fd = _free.length > 0 ? _heapPop() : _next++;
-  _table.set(fd, owner);
+  _table[fd] = owner;
   return fd;
 }
 
@@ -87,7 +94,8 @@ export function _allocFd(owner: Pollable): number {
  * @param fd The descriptor.
  */
 export function _freeFd(fd: number): void {
-  if (!_table.delete(fd)) return;
+  if (_lookupFd(fd) === undefined) return;
+  _table[fd] = undefined;
   _free.push(fd);
   let i = _free.length - 1;
   while (i > 0) {
@@ -124,5 +132,5 @@ function _heapPop(): number {
  * @returns The socket, or `undefined`.
  */
 export function _lookupFd(fd: number): Pollable | undefined {
-  return _table.get(fd);
+  return fd >= 0 && fd < _table.length ? _table[fd] : undefined;
 }
