@@ -63,9 +63,11 @@ export class _Watchers {
 }
 
 /**
- * The open sockets by descriptor number. An array rather than a Map: a
- * freed slot is overwritten, while Bun's Map kept deleted values reachable
- * until it rehashed, so every closed socket survived young collections.
+ * The open sockets, indexed by descriptor (numbers are small and reused, so
+ * the array stays dense; 0–2 are never handed out). Not a Map: with an entry
+ * added and deleted per connection, both V8's and JavaScriptCore's Maps kept
+ * deleted sockets reachable through young-generation collections, so every
+ * closed socket was promoted (CONTRIBUTING.md, Performance).
  */
 const _table: (Pollable | undefined)[] = [undefined, undefined, undefined];
 /** Freed descriptor numbers below `_next`, as a binary min-heap. */

@@ -203,17 +203,22 @@ export class _NetStream implements StreamHandle {
     reject: (err: OSError) => void,
   ): void {
     const socket = this.#socket;
-    this.#connecting = (err) => {
+    // Bound to constants first: V8 allocates a function literal assigned
+    // straight to a property in the old generation, where it keeps this
+    // connection alive past young-generation GCs (CONTRIBUTING.md, Performance).
+    const settle = (err: OSError | null) => {
       this.#connecting = null;
       if (err === null) resolve(this);
       else reject(err);
     };
-    // Left set: a settled attempt ignores it.
-    cancel.onCancel = () => {
+    const onCancel = () => {
       if (this.#connecting === null) return;
       socket.destroy();
       this.#connecting(oserror(ECANCELED));
     };
+    this.#connecting = settle;
+    // Left set: a settled attempt ignores it.
+    cancel.onCancel = onCancel;
     socket.once("connect", () => this.#connecting?.(null));
   }
 
@@ -260,10 +265,12 @@ export class _NetStream implements StreamHandle {
     this.#unsettled = false;
     const gate = new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 0);
-      this.#openGate = () => {
+      // A constant first, as in #awaitConnect (V8 would allocate it old).
+      const open = () => {
         clearTimeout(timer);
         resolve();
       };
+      this.#openGate = open;
     });
     return this.#gate = gate.then(() => {
       this.#gate = null;
