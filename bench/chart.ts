@@ -4,7 +4,9 @@
  * prints (every implementation's median against every baseline's), a dashed
  * line at 0.9 (the target) and a line at 1.0.
  *
- *     node bench/chart.ts [--json=.bench-out/bench.json] [--out=bench/chart.svg]
+ *     node bench/chart.ts [--json=.bench-out/bench.json[,RUN2.json…]] [--out=bench/chart.svg]
+ *
+ * With several runs, each row's repetitions of all of them are pooled.
  *
  * The input is what `node bench/run.ts --json=FILE` writes.
  *
@@ -145,10 +147,36 @@ function _panel(
   return [out.join("\n"), _PANEL_H];
 }
 
+/**
+ * Several runs as one: each row's repetitions of every run together, so a
+ * median is taken over all of them.
+ */
+function _pooled(docs: _Doc[]): _Doc {
+  const [first, ...rest] = docs;
+  const rows = first.rows.map((r) => ({
+    ...r,
+    series: Object.fromEntries(
+      Object.entries(r.series).map(([k, v]) => [k, { values: [...v.values] }]),
+    ),
+  }));
+  for (const doc of rest) {
+    for (const r of doc.rows) {
+      const mine = rows.find((x) =>
+        x.workload === r.workload && x.mode === r.mode && x.runtime === r.runtime
+      );
+      if (mine === undefined) continue;
+      for (const [k, v] of Object.entries(r.series)) {
+        (mine.series[k] ??= { values: [] }).values.push(...v.values);
+      }
+    }
+  }
+  return { ...first, rows };
+}
+
 function _main(): void {
   const input = _arg("json", join(_ROOT, ".bench-out", "bench.json"));
   const output = _arg("out", join(_ROOT, "bench", "chart.svg"));
-  const doc = JSON.parse(readFileSync(input, "utf8")) as _Doc;
+  const doc = _pooled(input.split(",").map((f) => JSON.parse(readFileSync(f, "utf8")) as _Doc));
   const runtimes = [...new Set(doc.rows.map((r) => r.runtime))];
   const groups = Math.max(
     ...runtimes.map((rt) =>
@@ -176,8 +204,12 @@ function _main(): void {
     y0 += h;
   }
   const kind = doc.quick ? "quick sizes (smoke run)" : "full sizes";
+  const runs = input.split(",").length;
+  const reps = runs === 1
+    ? `${doc.reps} rep${doc.reps === 1 ? "" : "s"}`
+    : `${runs} runs of ${doc.reps} reps pooled`;
   const title = `Ratio of medians to the runtime's raw API, higher is better, ` +
-    `target 0.9 dashed (${kind}, ${doc.reps} rep${doc.reps === 1 ? "" : "s"})`;
+    `target 0.9 dashed (${kind}, ${reps})`;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y0 + 10}" ` +
     `viewBox="0 0 ${width} ${y0 + 10}" font-family="Helvetica, Arial, sans-serif">
 <style>
