@@ -26,7 +26,10 @@ export class _RecvBuffer {
    */
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    this.#chunks.push(chunk);
+    const chunks = this.#chunks;
+    // Empty, the array is `[]` or one cleared slot (see #advance).
+    if (this.#length === 0 && chunks.length === 1) chunks[0] = chunk;
+    else chunks.push(chunk);
     this.#length += chunk.length;
   }
 
@@ -169,7 +172,11 @@ export class _RecvBuffer {
     this.#offset = offset;
     this.#length -= n;
     if (this.#length === 0) {
-      this.#chunks.length = 0;
+      // Emptied: the slots are cleared, not the array, whose backing store
+      // (dropped by `length = 0`) the next push would allocate again.
+      const chunks = this.#chunks;
+      if (chunks.length === 1) chunks[0] = _EMPTY;
+      else chunks.length = 0;
       this.#head = 0;
       this.#offset = 0;
     } else if (this.#head > 64 && this.#head * 2 > this.#chunks.length) {

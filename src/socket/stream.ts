@@ -18,34 +18,46 @@ const _EMPTY = new Uint8Array(0);
 
 /**
  * A blocking recv or readline with nothing to return yet: one waiter,
- * settled from the notification that brings data, EOF or an error.
+ * settled from the notification that brings data, EOF or an error. A stream
+ * has at most one at a time, so it keeps one and reuses it for each call.
  */
 class _ReadWaiter implements _Waiter {
-  readonly at: number;
+  at = Infinity;
   readonly #stream: _Stream;
   /** The most bytes. */
-  readonly #n: number;
+  #n = 0;
   /** A readline: settles at a newline, `n` bytes, EOF or an error. */
-  readonly #line: boolean;
-  readonly #resolve: (data: Uint8Array) => void;
-  readonly #reject: (err: unknown) => void;
+  #line = false;
+  #resolve: ((data: Uint8Array) => void) | null = null;
+  #reject: ((err: unknown) => void) | null = null;
   /** What `ready` found to take (0: EOF or an error). */
   #take = 0;
+  /** Takes a new promise's settle functions (made once, not per call). */
+  readonly #executor: (resolve: (data: Uint8Array) => void, reject: (err: unknown) => void) => void;
 
-  constructor(
-    stream: _Stream,
-    n: number,
-    line: boolean,
-    at: number,
-    resolve: (data: Uint8Array) => void,
-    reject: (err: unknown) => void,
-  ) {
+  constructor(stream: _Stream) {
     this.#stream = stream;
+    const executor = (resolve: (data: Uint8Array) => void, reject: (err: unknown) => void) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    };
+    this.#executor = executor;
+  }
+
+  /**
+   * Starts a call (the previous one ended).
+   *
+   * @param n The most bytes.
+   * @param line Whether it is a readline.
+   * @param at The deadline.
+   * @returns The call's promise.
+   */
+  begin(n: number, line: boolean, at: number): Promise<Uint8Array> {
     this.#n = n;
     this.#line = line;
     this.at = at;
-    this.#resolve = resolve;
-    this.#reject = reject;
+    this.#take = 0;
+    return new Promise<Uint8Array>(this.#executor);
   }
 
   ready(): boolean {
@@ -58,21 +70,30 @@ class _ReadWaiter implements _Waiter {
 
   wake(): void {
     const s = this.#stream;
-    s.readWaitEnded(this);
-    if (this.#take > 0) this.#resolve(s.take(this.#take, 0));
+    const resolve = this.#resolve!, reject = this.#reject!, take = this.#take;
+    this.#end();
+    if (take > 0) resolve(s.take(take, 0));
     else {
       try {
         s.throwReadError();
-        this.#resolve(_EMPTY);
+        resolve(_EMPTY);
       } catch (err) {
-        this.#reject(err);
+        reject(err);
       }
     }
   }
 
   fail(closed: OSError | null): void {
+    const reject = this.#reject!;
+    this.#end();
+    reject(closed ?? new TimeoutError());
+  }
+
+  /** Ends the call before it settles (another may begin meanwhile). */
+  #end(): void {
+    this.#resolve = null;
+    this.#reject = null;
     this.#stream.readWaitEnded(this);
-    this.#reject(closed ?? new TimeoutError());
   }
 }
 
@@ -105,7 +126,10 @@ export class _Stream implements StreamSink {
   #inflight: Promise<void> | null = null;
   /** Settles once the FIN of `shutdown` went out (or failed); `null` before. */
   #fin: Promise<void> | null = null;
+  /** The blocking recv or readline waiting now, if any. */
   #readWait: _ReadWaiter | null = null;
+  /** The waiter those reuse (made at the first). */
+  #reader: _ReadWaiter | null = null;
   /** Where the runtime's events go once `detach` handed the connection over (TLS). */
   #forward: _StreamEvents | null = null;
 
@@ -357,11 +381,11 @@ export class _Stream implements StreamSink {
   }
 
   #waitRead(n: number, line: boolean): Promise<Uint8Array> {
-    return new Promise<Uint8Array>((resolve, reject) => {
-      const w = new _ReadWaiter(this, n, line, _deadline(this.#shared.timeout), resolve, reject);
-      this.#readWait = w;
-      this.#shared.waiting.add(w);
-    });
+    const w = this.#reader ??= new _ReadWaiter(this);
+    const p = w.begin(n, line, _deadline(this.#shared.timeout));
+    this.#readWait = w;
+    this.#shared.waiting.add(w);
+    return p;
   }
 
   /**

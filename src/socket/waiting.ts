@@ -71,7 +71,7 @@ export class _Waiting {
     if (list.length === 1) {
       const w = list[0];
       if (!w.ready()) return;
-      list.length = 0;
+      list.pop();
       w.wake();
       return;
     }
