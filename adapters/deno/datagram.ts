@@ -213,10 +213,13 @@ export class _DenoDatagram implements DatagramHandle {
     } catch (err) {
       sent = Promise.reject(err);
     }
-    return sent.then(_noop, (err: unknown) => {
-      throw this.#closed ? oserror(E.EBADF) : _translate(err);
-    });
+    return sent.then(_noop, this.#sendFailed);
   }
+
+  /** A send's failure as the core sees it (made once: no closure per send). */
+  #sendFailed = (err: unknown): never => {
+    throw this.#closed ? oserror(E.EBADF) : _translate(err);
+  };
 
   /**
    * No-op: Deno sets SO_BROADCAST on every UDP socket and offers no switch.

@@ -88,8 +88,13 @@ export class _DgramSocket implements DatagramHandle {
       const sends = this.#sends;
       sends.push(reject);
       const done = (err: unknown) => {
-        const i = sends.indexOf(reject);
-        if (i >= 0) sends.splice(i, 1);
+        // Sends finish in order: the first is the usual one, and `shift`
+        // allocates nothing where `splice` makes an array per call.
+        if (sends[0] === reject) sends.shift();
+        else {
+          const i = sends.indexOf(reject);
+          if (i >= 0) sends.splice(i, 1);
+        }
         if (err) reject(_translate(err));
         else resolve();
       };

@@ -3,14 +3,14 @@
 
 import { AF_INET, AF_INET6, MSG_PEEK } from "../constants.ts";
 import * as E from "../errno.ts";
-import { BlockingIOError, OSError, oserror } from "../errors.ts";
+import { BlockingIOError, OSError, oserror, TimeoutError } from "../errors.ts";
 import type { BackendAddress, DatagramHandle, DatagramSink } from "../backend.ts";
 import { _toPython, type Address } from "../_address.ts";
 import type { Readiness } from "../_readiness.ts";
 import { _DatagramQueue, _TargetCache } from "./datagram_queue.ts";
 import type { _SocketShared } from "./shared.ts";
 import { _hiddenNames } from "./unix_names.ts";
-import { _deadline, _ebadf } from "./waiting.ts";
+import { _deadline, _ebadf, type _Waiter } from "./waiting.ts";
 
 const _BROADCAST: ReadonlySet<string> = new Set(["255.255.255.255", "127.255.255.255"]);
 
@@ -20,6 +20,50 @@ function _sameAddress(a: BackendAddress, b: BackendAddress): boolean {
   }
   const strip = (h: string) => h.startsWith("::ffff:") ? h.slice(7) : h;
   return a.port === b.port && strip(a.host) === strip(b.host);
+}
+
+/**
+ * A plain `recv` or `recvfrom` waiting for a datagram: one object per wait,
+ * no closures. It takes the datagram as it wakes, so a second waiter woken by
+ * the same change sees the queue as this one left it.
+ */
+class _RecvWaiter implements _Waiter {
+  readonly at: number;
+  readonly #dgram: _Datagram;
+  readonly #n: number;
+  readonly #from: boolean;
+  readonly #resolve: (value: Uint8Array | [Uint8Array, Address | null]) => void;
+  readonly #reject: (err: unknown) => void;
+
+  constructor(
+    dgram: _Datagram,
+    n: number,
+    from: boolean,
+    at: number,
+    resolve: (value: Uint8Array | [Uint8Array, Address | null]) => void,
+    reject: (err: unknown) => void,
+  ) {
+    this.#dgram = dgram;
+    this.#n = n;
+    this.#from = from;
+    this.at = at;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  ready(): boolean {
+    return this.#dgram.readable();
+  }
+
+  wake(): void {
+    const d = this.#dgram;
+    if (d.queued > 0) this.#resolve(this.#from ? d.takeFrom(this.#n, 0) : d.take(this.#n, 0));
+    else this.#reject(oserror(d.takeError()));
+  }
+
+  fail(closed: OSError | null): void {
+    this.#reject(closed ?? new TimeoutError());
+  }
 }
 
 /**
@@ -157,6 +201,40 @@ export class _Datagram implements DatagramSink {
       await shared.waiting.until(() => this.#queue.length > 0 || shared.soError !== 0, at);
     }
     return take();
+  }
+
+  /**
+   * Whether a receive can finish now: a datagram is queued or an error is pending.
+   *
+   * @returns The answer.
+   */
+  readable(): boolean {
+    return this.#queue.length > 0 || this.#shared.soError !== 0;
+  }
+
+  /**
+   * Takes the pending error (0: none).
+   *
+   * @returns Its errno.
+   */
+  takeError(): number {
+    return this.#shared.takeError();
+  }
+
+  /**
+   * A plain blocking receive (no flags) that must wait: the queue is empty, no
+   * error is pending, the socket is open, bound and not non-blocking. It ends
+   * as {@linkcode _Datagram.recv} would, without its closures.
+   *
+   * @param n The most bytes.
+   * @param from Whether the sender comes too (`recvfrom`).
+   * @returns The payload, or the payload and its sender.
+   */
+  recvLater(n: number, from: boolean): Promise<Uint8Array | [Uint8Array, Address | null]> {
+    return new Promise((resolve, reject) => {
+      const at = _deadline(this.#shared.timeout);
+      this.#shared.waiting.add(new _RecvWaiter(this, n, from, at, resolve, reject));
+    });
   }
 
   /**

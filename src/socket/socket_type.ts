@@ -15,6 +15,7 @@ import { _getDefaultTimeout } from "../_defaults.ts";
 import { _allocFd, kReadiness, kWatch, type Readiness } from "../_readiness.ts";
 import { _SEND_CHUNK } from "./stream.ts";
 import { _Endpoint } from "./endpoint.ts";
+import type { _Datagram } from "./datagram.ts";
 import { _traced } from "./waiting.ts";
 import { _remade } from "../errors.ts";
 import { _noFileno } from "../unsupported.ts";
@@ -376,7 +377,27 @@ export class SocketType<F extends number = number, T extends number = number> {
     if (s !== null && flags === 0 && _plainSize(bufsize)) {
       return s.buffered > 0 ? s.recvNow(bufsize) : _traced(s.recvNow(bufsize));
     }
+    const d = this.#plainDgram(bufsize, flags);
+    if (d !== null) {
+      if (d.queued > 0) return Promise.resolve(d.take(bufsize, 0));
+      return _traced(d.recvLater(bufsize, false) as Promise<Uint8Array>);
+    }
     return _recv(this.#ep, bufsize, flags);
+  }
+
+  /**
+   * The datagram part for a plain receive the fast path takes: no flags, a
+   * plain size, open and bound with nothing pending, and either a datagram
+   * queued or a wait that may block (no error pending, not non-blocking).
+   * Every other case goes the general way, whose checks and errors it keeps.
+   */
+  #plainDgram(bufsize: number, flags: number): _Datagram | null {
+    const ep = this.#ep;
+    const d = ep.dgram;
+    if (d === null || flags !== 0 || !_plainSize(bufsize) || ep.shared.closed) return null;
+    if (ep.binding !== null || d.handle === null) return null;
+    if (d.queued > 0) return d;
+    return ep.shared.soError === 0 && ep.shared.timeout !== 0 ? d : null;
   }
 
   /**
@@ -421,6 +442,14 @@ export class SocketType<F extends number = number, T extends number = number> {
    * ```
    */
   recvfrom(bufsize: number, flags: number = 0): Promise<[Uint8Array, FromAddress<F, T>]> {
+    // As `recv`: a plain datagram receive without an async frame.
+    const d = this.#plainDgram(bufsize, flags);
+    if (d !== null) {
+      const r = d.queued > 0
+        ? Promise.resolve(d.takeFrom(bufsize, 0))
+        : _traced(d.recvLater(bufsize, true));
+      return r as Promise<[Uint8Array, FromAddress<F, T>]>;
+    }
     return _recvfrom(this.#ep, bufsize, flags) as Promise<[Uint8Array, FromAddress<F, T>]>;
   }
 
