@@ -20,7 +20,7 @@ import { type OSError, oserror } from "../../src/errors.ts";
 import { _DatagramEvents } from "../../src/_events.ts";
 import type { BunApi, BunUdpHandler, BunUdpSocket } from "./api.ts";
 import { _translate } from "./errors.ts";
-import { _quietly } from "../shared/quietly.ts";
+import { _quietly, _quietlyCall } from "../shared/quietly.ts";
 
 /** uSockets socket flags understood by `Bun.udpSocket`. */
 const _REUSE_PORT = 4, _IPV6_ONLY = 8, _REUSE_ADDR = 16;
@@ -58,13 +58,8 @@ export class _BunDatagram implements DatagramHandle {
         }
       },
       drain: () => this.#flushSends(),
-      error: (err) => {
-        try {
-          this.#onError(err);
-        } catch {
-          // #onError does not throw; nothing may escape to Bun from here.
-        }
-      },
+      // #onError does not throw; nothing may escape to Bun from here.
+      error: (err) => _quietlyCall(this, this.#onError, err),
     };
   }
 

@@ -20,7 +20,7 @@ import { EBADF, ECANCELED, ENOTCONN, EPIPE } from "../../src/errno.ts";
 import { type OSError, oserror } from "../../src/errors.ts";
 import { _StreamEvents } from "../../src/_events.ts";
 import { _ListenerBase } from "../shared/listener.ts";
-import { _quietly } from "../shared/quietly.ts";
+import { _quietly, _quietlyCall } from "../shared/quietly.ts";
 import type { BunListener, BunSocket, BunSocketHandler } from "./api.ts";
 import { _translate } from "./errors.ts";
 
@@ -55,13 +55,8 @@ export const _HANDLERS: BunSocketHandler<_Slot> = {
   drain: (s) => s.data.onDrain(),
   end: (s) => s.data.onEnd(),
   close: (s, err) => s.data.onClose(err),
-  error(s, err) {
-    try {
-      s.data.onError(err);
-    } catch {
-      // onError does not throw; nothing may escape to Bun from here.
-    }
-  },
+  // onError does not throw; nothing may escape to Bun from here.
+  error: (s, err) => _quietlyCall(s.data, s.data.onError, err),
 };
 
 /** An IP endpoint from Bun's address properties, `fallback` when Bun has none. */
@@ -90,7 +85,7 @@ const _EMPTY = new Uint8Array(0);
 
 /** Resets a Bun socket, ignoring a socket already closed. */
 function _terminate(sock: BunSocket<_Slot>): void {
-  _quietly(() => sock.terminate());
+  _quietlyCall(sock, sock.terminate);
 }
 
 /** A connected Bun stream socket as a {@linkcode StreamHandle}. */
@@ -129,12 +124,7 @@ export class _BunStream implements StreamHandle, _Slot {
     sock.data = this;
   }
 
-  /**
-   * Events wait for `start()` (`true`) or were delivered (`false`): reading
-   * pauses meanwhile.
-   *
-   * @param on Whether events wait.
-   */
+  /** Events wait for `start()` (`on`) or were delivered: reading pauses meanwhile. */
   holdEvents(on: boolean): void {
     this.#holding = on;
     this.#applyReading();
@@ -241,7 +231,7 @@ export class _BunStream implements StreamHandle, _Slot {
     if (this.#queue.length > 0) this.#failWrites(oserror(EBADF));
     if (this.#gone) return;
     this.#gone = true;
-    _quietly(() => this.#sock.terminate());
+    _quietlyCall(this.#sock, this.#sock.terminate);
   }
 
   /** Sets TCP_NODELAY (no-op for unix streams). */
@@ -292,7 +282,7 @@ export class _BunStream implements StreamHandle, _Slot {
     if (this.#gone) return;
     this.#gone = true;
     this.#goneError = failure;
-    _quietly(() => this.#sock.terminate());
+    _quietlyCall(this.#sock, this.#sock.terminate);
   }
 
   #detachSink(): void {
@@ -304,12 +294,7 @@ export class _BunStream implements StreamHandle, _Slot {
     const paused = this.#holding || this.#userPaused;
     if (paused === this.#readPaused || this.#gone) return;
     this.#readPaused = paused;
-    try {
-      if (paused) this.#sock.pause();
-      else this.#sock.resume();
-    } catch {
-      // Closed by Bun meanwhile.
-    }
+    _quietlyCall(this.#sock, paused ? this.#sock.pause : this.#sock.resume);
   }
 
   #fail(err: OSError): void {
@@ -359,17 +344,13 @@ export class _BunStream implements StreamHandle, _Slot {
   #sendFin(): void {
     if (this.#wrShut || this.#gone) return;
     this.#wrShut = true;
-    _quietly(() => this.#sock.shutdown());
+    _quietlyCall(this.#sock, this.#sock.shutdown);
   }
 
   #endSocket(): void {
     if (this.#gone) return;
     this.#gone = true;
-    try {
-      this.#sock.end();
-    } catch {
-      // Closed by Bun meanwhile.
-    }
+    _quietlyCall(this.#sock, this.#sock.end);
   }
 }
 

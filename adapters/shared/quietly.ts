@@ -26,6 +26,33 @@ export function _quietly(call: () => unknown): void {
 }
 
 /**
+ * Calls `method` on `target` (with `arg`), ignoring what it throws, as
+ * {@linkcode _quietly} does but without a closure per call: for the paths
+ * every connection takes.
+ *
+ * @param target The runtime's socket or listener (`this` of the call).
+ * @param method One of its methods.
+ * @param arg The argument, if the method takes one.
+ *
+ * @example End a socket Bun may have closed
+ * ```ts ignore
+ * import { _quietlyCall } from "./quietly.ts";
+ * _quietlyCall(sock, sock.end);
+ * ```
+ */
+export function _quietlyCall<T, A>(
+  target: T,
+  method: (this: T, arg: A) => unknown,
+  arg?: A,
+): void {
+  try {
+    method.call(target, arg as A);
+  } catch {
+    // Already closed by the runtime, or (an event handler) nothing may escape to it.
+  }
+}
+
+/**
  * Closes a runtime resource (socket, listener, connection), ignoring "already
  * closed" or "never bound".
  *
@@ -39,5 +66,5 @@ export function _quietly(call: () => unknown): void {
  * ```
  */
 export function _closeQuietly(resource: { close(): unknown }): void {
-  _quietly(() => resource.close());
+  _quietlyCall(resource, resource.close);
 }
