@@ -22,11 +22,19 @@ import type { OSError } from "./errors.ts";
 type _Event = [number, unknown, unknown];
 
 /**
- * What is told when events begin and stop waiting for `start`: a function,
- * or an object with `holdEvents` (an adapter's handle itself, so that no
- * closure is made per handle).
+ * What is told when events begin and stop waiting for `start`: the
+ * adapter's handle itself, so that no closure is made per handle.
  */
-export type _Hold = ((on: boolean) => void) | { holdEvents(on: boolean): void };
+export interface _Hold {
+  /**
+   * Called with `true` when events begin to wait for `start`, with `false`
+   * once they were delivered: lets the adapter stop reading from the
+   * runtime meanwhile, so nothing piles up unbounded.
+   *
+   * @param on Whether events wait.
+   */
+  holdEvents(on: boolean): void;
+}
 
 /**
  * The common part: a queue of events until `start`, then direct delivery;
@@ -40,11 +48,7 @@ abstract class _Events<S> {
   #done = false;
   #hold: _Hold | null;
 
-  /**
-   * @param hold Called with `true` when events begin to wait for `start`,
-   * with `false` once they were delivered: lets the adapter stop reading
-   * from the runtime meanwhile, so nothing piles up unbounded.
-   */
+  /** @param hold Told when events begin and stop waiting (see {@linkcode _Hold}). */
   constructor(hold: _Hold | null = null) {
     this.#hold = hold;
   }
@@ -119,10 +123,7 @@ abstract class _Events<S> {
   }
 
   #holding(on: boolean): void {
-    const h = this.#hold;
-    if (h === null) return;
-    if (typeof h === "function") h(on);
-    else h.holdEvents(on);
+    this.#hold?.holdEvents(on);
   }
 }
 
@@ -134,7 +135,7 @@ const _DATA = 0, _END = 1, _ERROR = 2;
  *
  * @example Feed it from a runtime socket
  * ```ts ignore
- * const events = new _StreamEvents((on) => on ? socket.pause() : socket.resume());
+ * const events = new _StreamEvents({ holdEvents: (on) => on ? socket.pause() : socket.resume() });
  * socket.on("data", (chunk) => events.data(chunk));
  * // the handle's start(sink) is events.start(sink)
  * ```

@@ -68,7 +68,7 @@ export class FakeStream implements StreamHandle {
     this.#fake = fake;
     this.local = local;
     this.remote = remote;
-    this.#events = new _StreamEvents((on) => this.holds.push(on));
+    this.#events = new _StreamEvents({ holdEvents: (on) => this.holds.push(on) });
   }
 
   // ---- the handle, as the core uses it ------------------------------------

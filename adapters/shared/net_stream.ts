@@ -128,7 +128,7 @@ export class _NetStream implements StreamHandle {
     this.#tls = tls;
     this.#tcp = tls === null && (typeof local === "function" || local.kind === "inet");
     this.#socket = socket;
-    this.#events = new _StreamEvents(this.#hold);
+    this.#events = new _StreamEvents(this);
     // The only listener until a write has to wait (see #watchWrites).
     socket.on("error", (err: unknown) => this.#onError(err));
     socket.on("end", () => {
@@ -315,12 +315,17 @@ export class _NetStream implements StreamHandle {
   }
 
   /** Stops reading while events wait for `start()` (see {@linkcode _StreamEvents}). */
-  #hold = (on: boolean): void => {
+  /**
+   * Events wait for `start()` (`on`) or were delivered: reading pauses meanwhile.
+   *
+   * @param on Whether events wait.
+   */
+  holdEvents(on: boolean): void {
     this.#held = on;
     if (this.#closed) return;
     if (on) this.#socket.pause();
     else if (!this.#paused) this.#socket.resume();
-  };
+  }
 
   /**
    * Writes bytes. Node writes to the OS at once when nothing is queued:
